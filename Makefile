@@ -1,0 +1,68 @@
+# Everything a fresh Debian machine needs: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+PORT ?= 8000
+PEOPLE ?= 0
+
+.PHONY: run test venv assets migrate demo serve lint format bench clean browser-deps
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+venv: $(BIN)/activate
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.package-lock.json
+
+static/vendor/.stamp: node_modules/.package-lock.json scripts/copy_assets.py
+	$(PY) scripts/copy_assets.py
+	touch static/vendor/.stamp
+
+assets: static/vendor/.stamp
+
+migrate: venv
+	mkdir -p var
+	$(PYTHON) manage.py migrate --noinput
+
+demo: migrate
+	$(PYTHON) manage.py seed_demo --if-empty --people $(PEOPLE)
+
+# Install, migrate, load the demo city, start the task worker and serve on 127.0.0.1:8000.
+run: venv assets demo
+	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
+	@$(PYTHON) manage.py demo_accounts
+	@echo "CityGrid: http://127.0.0.1:$(PORT)/"
+	$(PYTHON) manage.py db_worker --queue-name default & \
+	  WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/gunicorn citygrid.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+	    --timeout 120 --access-logfile -
+
+# The whole suite on SQLite, and on PostgreSQL too when DATABASE_URL points to one.
+test: venv assets
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 --dist loadfile
+
+# Browser tests need Debian's Chromium (never a downloaded browser).
+browser-deps:
+	@test -x /usr/bin/chromium || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: venv
+	$(PYTHON) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

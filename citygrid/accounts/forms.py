@@ -1,0 +1,91 @@
+from django import forms
+from django.contrib.auth.models import Permission
+from django.contrib.auth.password_validation import validate_password
+
+from citygrid.accounts.models import Role, User
+from citygrid.core.forms import ScopedModelForm, StyledFormMixin
+
+# Object types whose permissions roles can grant; later apps append theirs.
+MANAGED_APPS = ("regions", "core", "accounts")
+
+
+class LoginForm(StyledFormMixin, forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    password = forms.CharField(label="密码", widget=forms.PasswordInput)
+
+
+class RoleForm(ScopedModelForm):
+    class Meta:
+        model = Role
+        fields = ["name", "description", "view_sensitive", "permissions"]
+        widgets = {"permissions": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].queryset = (
+            Permission.objects.filter(content_type__app_label__in=MANAGED_APPS)
+            .select_related("content_type")
+            .order_by("content_type__app_label", "content_type__model", "codename")
+        )
+        self.fields["permissions"].label_from_instance = permission_label
+        self.fields["permissions"].widget.attrs["class"] = "form-check-input"
+
+
+ACTION_LABELS = {
+    "view": "查看",
+    "add": "新增",
+    "change": "修改",
+    "delete": "删除",
+    "import": "导入",
+    "export": "导出",
+}
+
+
+def permission_label(perm: Permission) -> str:
+    model = perm.content_type.model_class()
+    noun = model._meta.verbose_name if model else perm.content_type.model
+    verb = perm.codename.split("_", 1)[0]
+    return f"{noun}：{ACTION_LABELS.get(verb, perm.name)}"
+
+
+class UserForm(ScopedModelForm):
+    password = forms.CharField(
+        label="密码",
+        widget=forms.PasswordInput,
+        required=False,
+        help_text="新建用户时必填；修改时留空表示不变",
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "phone", "is_active", "roles", "scope_regions"]
+        widgets = {"roles": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope_regions"].queryset = self.fields["scope_regions"].queryset.order_by(
+            "code"
+        )
+        self.fields["scope_regions"].help_text = "用户只能查看和处理这些区域及其下级的数据"
+        self.fields["roles"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if not self.instance.pk and not password:
+            self.add_error("password", "新建用户必须设置密码")
+        if password:
+            try:
+                validate_password(password, self.instance)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if self.cleaned_data.get("password"):
+            user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user

@@ -1,0 +1,81 @@
+from django.contrib.auth.models import AbstractUser, Permission, UserManager
+from django.db import models
+from django.urls import reverse
+
+from citygrid.core.querysets import RestrictedQuerySet
+
+
+class Role(models.Model):
+    """A named set of (object type, action) permissions, e.g. 区县调度员.
+
+    Where a user may use them comes from the user's scope regions, not from the role, so one
+    role serves every district.
+    """
+
+    name = models.CharField("角色名称", max_length=50, unique=True)
+    description = models.CharField("说明", max_length=200, blank=True)
+    permissions = models.ManyToManyField(
+        Permission, verbose_name="权限", blank=True, related_name="roles"
+    )
+    # May see ID and phone numbers in clear (each view is recorded in the access log).
+    view_sensitive = models.BooleanField("可查看敏感信息明文", default=False)
+
+    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        ordering = ["name"]
+        default_permissions = ("view", "add", "change", "delete")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:role", args=[self.pk])
+
+
+class ScopedUserManager(UserManager.from_queryset(RestrictedQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A staff account. Its roles say what it may do; its scope regions say where."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    roles = models.ManyToManyField(Role, verbose_name="角色", blank=True, related_name="users")
+    scope_regions = models.ManyToManyField(
+        "regions.Region", verbose_name="管辖区域", blank=True, related_name="scoped_users"
+    )
+    failed_logins = models.PositiveIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:user", args=[self.pk])
+
+    def scope_codes(self) -> list[str]:
+        """Region codes this user may work in, minimal (a code inside another is dropped)."""
+        if not hasattr(self, "_scope_codes"):
+            codes = sorted(self.scope_regions.values_list("code", flat=True))
+            minimal: list[str] = []
+            for code in codes:
+                if not any(code.startswith(kept) for kept in minimal):
+                    minimal.append(code)
+            self._scope_codes = minimal
+        return self._scope_codes
+
+    def can_view_sensitive(self) -> bool:
+        if self.is_superuser:
+            return True
+        return self.roles.filter(view_sensitive=True).exists()

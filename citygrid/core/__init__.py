@@ -1,0 +1,1 @@
+"""Cross-cutting mechanisms every domain app builds on."""

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "citygrid.core"
+    label = "core"
+    verbose_name = "基础"
+
+    def ready(self) -> None:
+        from citygrid.core import changelog
+
+        changelog.connect()

@@ -1,0 +1,88 @@
+"""Writes `ObjectChange` rows for every save and delete of a `ChangeLoggedModel`.
+
+Signals are used here (and only here) because change logging must catch every write path —
+forms, API, imports, shell — not just the ones someone remembered to instrument. Domain logic
+never lives in signals.
+"""
+
+import datetime
+import decimal
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.signals import post_save, pre_delete
+
+from citygrid.core import context
+from citygrid.core.models.base import ChangeLoggedModel
+from citygrid.core.models.changes import ObjectChange
+
+
+def _plain(value):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if hasattr(value, "name") and hasattr(value, "storage"):  # FieldFile
+        return value.name or ""
+    return value
+
+
+def serialize(obj: models.Model) -> dict:
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in obj.changelog_exclude:
+            continue
+        if field.name in obj.sensitive_fields:
+            data[field.name] = obj.masked(field.name)
+            continue
+        data[field.name] = _plain(field.value_from_object(obj))
+    for field in obj._meta.many_to_many:
+        if obj.pk:
+            data[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+    return data
+
+
+def _record(obj: ChangeLoggedModel, action: str, before, after) -> None:
+    ctx = context.current()
+    user = ctx.user if ctx and ctx.user is not None and ctx.user.is_authenticated else None
+    scope_field = getattr(obj, "scope_field", None)
+    ObjectChange.objects.create(
+        user=user,
+        user_name=user.get_username() if user else "system",
+        request_id=ctx.request_id if ctx else uuid.uuid4(),
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
+        region_code=(getattr(obj, scope_field, "") or "") if scope_field else "",
+        prechange_data=before,
+        postchange_data=after,
+    )
+
+
+def _on_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not isinstance(instance, ChangeLoggedModel):
+        return
+    before = None if created else getattr(instance, "_prechange_snapshot", None)
+    after = serialize(instance)
+    if before is not None and before == after:
+        return
+    _record(
+        instance,
+        ObjectChange.Action.CREATE if created else ObjectChange.Action.UPDATE,
+        before,
+        after,
+    )
+    instance._prechange_snapshot = after
+
+
+def _on_delete(sender, instance, **kwargs):
+    if not isinstance(instance, ChangeLoggedModel):
+        return
+    _record(instance, ObjectChange.Action.DELETE, serialize(instance), None)
+
+
+def connect() -> None:
+    post_save.connect(_on_save, dispatch_uid="citygrid_changelog_save")
+    pre_delete.connect(_on_delete, dispatch_uid="citygrid_changelog_delete")

@@ -1,0 +1,1 @@
+"""Import/export of records as CSV or XLSX with Chinese headers (one framework for all types)."""

@@ -1,0 +1,16 @@
+from citygrid.core.models.base import ChangeLoggedModel, ScopedModel
+from citygrid.core.models.changes import AccessLog, ObjectChange
+from citygrid.core.models.dictionaries import Dictionary, DictItem
+from citygrid.core.models.jobs import ImportJob
+from citygrid.core.models.stamps import VersionStamp
+
+__all__ = [
+    "AccessLog",
+    "ChangeLoggedModel",
+    "DictItem",
+    "Dictionary",
+    "ImportJob",
+    "ObjectChange",
+    "ScopedModel",
+    "VersionStamp",
+]

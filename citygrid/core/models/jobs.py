@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.db import models
+
+
+class ImportJob(models.Model):
+    """One uploaded import file and its progress; the work runs as a background task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "导入中"
+        INVALID = "invalid", "校验未通过"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="导入人",
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    resource = models.CharField("数据类型", max_length=100)
+    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    file_name = models.CharField("文件名", max_length=200)
+    valid_only = models.BooleanField("仅导入有效行", default=False)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理", default=0)
+    created_count = models.PositiveIntegerField("新增", default=0)
+    updated_count = models.PositiveIntegerField("更新", default=0)
+    skipped_count = models.PositiveIntegerField("跳过", default=0)
+    # [{"row": 3, "column": "区划代码", "message": "..."}]
+    errors = models.JSONField("错误", default=list, blank=True)
+    message = models.CharField("说明", max_length=500, blank=True)
+    created = models.DateTimeField("创建时间", auto_now_add=True)
+    finished = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.INVALID, self.Status.DONE, self.Status.FAILED}

@@ -1,0 +1,84 @@
+"""The left-hand menu: every module of the system, built or not.
+
+A module that is not built yet links to an honest "建设中" page (`core:wip`), never a fake one.
+Each item names the permission that shows it, so people only see what they may open.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str = ""
+    permission: str = ""
+    wip: str = ""  # slug of a module still under construction
+
+    def url(self) -> str:
+        return reverse("core:wip", args=[self.wip]) if self.wip else reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    label: str
+    icon: str
+    items: tuple[MenuItem, ...] = field(default_factory=tuple)
+
+
+def _wip(label: str, slug: str) -> MenuItem:
+    return MenuItem(label, wip=slug)
+
+
+MENU: tuple[MenuGroup, ...] = (
+    MenuGroup(
+        "基础数据",
+        "ti-map-2",
+        (
+            MenuItem("区域网格", "regions:region_list", "regions.view_region"),
+            MenuItem("网格地图", "regions:map", "regions.view_region"),
+            MenuItem("网格员", "regions:gridworker_list", "regions.view_gridworker"),
+            MenuItem("代码表", "core:dictionary_list", "core.view_dictionary"),
+        ),
+    ),
+    MenuGroup("实有人口", "ti-users", (_wip("人口管理", "population"),)),
+    MenuGroup("房屋管理", "ti-building", (_wip("小区楼栋与房屋", "housing"),)),
+    MenuGroup("机构队伍", "ti-sitemap", (_wip("机构与人员", "teams"),)),
+    MenuGroup("两新组织", "ti-building-store", (_wip("非公企业与社会组织", "neworgs"),)),
+    MenuGroup("社会治安", "ti-shield", (_wip("特殊行业与重点场所", "security"),)),
+    MenuGroup("重点人员", "ti-user-exclamation", (_wip("特殊人群与重点人员", "key-persons"),)),
+    MenuGroup("矛盾纠纷", "ti-scale", (_wip("矛盾纠纷排查化解", "disputes"),)),
+    MenuGroup("综治台账", "ti-notebook", (_wip("综治工作台账", "ledgers"),)),
+    MenuGroup("视频监控", "ti-video", (_wip("视频资源", "video"),)),
+    MenuGroup("护路护线", "ti-route", (_wip("线路与案事件", "lines"),)),
+    MenuGroup("校园安全", "ti-school", (_wip("学校及周边", "campus"),)),
+    MenuGroup("事件管理", "ti-clipboard-list", (_wip("事件受理与办理", "cases"),)),
+    MenuGroup("社情民意", "ti-messages", (_wip("社情民意", "public-opinion"),)),
+    MenuGroup("指挥中心", "ti-building-broadcast-tower", (_wip("指挥调度", "command"),)),
+    MenuGroup("统计分析", "ti-chart-bar", (_wip("统计与大屏", "statistics"),)),
+    MenuGroup(
+        "系统管理",
+        "ti-settings",
+        (
+            MenuItem("用户", "accounts:user_list", "accounts.view_user"),
+            MenuItem("角色", "accounts:role_list", "accounts.view_role"),
+            MenuItem("变更记录", "core:objectchange_list", "core.view_objectchange"),
+            MenuItem("访问日志", "core:accesslog_list", "core.view_accesslog"),
+            MenuItem("导入任务", "core:importjob_list"),
+        ),
+    ),
+)
+
+WIP_MODULES = {
+    item.wip: (group.label, item.label) for group in MENU for item in group.items if item.wip
+}
+
+
+def menu_for(user) -> list[tuple[MenuGroup, list[MenuItem]]]:
+    visible = []
+    for group in MENU:
+        items = [i for i in group.items if not i.permission or user.has_perm(i.permission)]
+        if items:
+            visible.append((group, items))
+    return visible

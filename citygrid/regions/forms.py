@@ -1,0 +1,67 @@
+from django import forms
+
+from citygrid.core.forms import ScopedModelForm
+from citygrid.regions.models import GridWorker, Region
+
+
+class RegionForm(ScopedModelForm):
+    boundary = forms.CharField(
+        label="边界",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "data-boundary-input": "1"}),
+        help_text="在地图上绘制，或粘贴 GeoJSON / WKT（WGS-84 经纬度）",
+    )
+
+    class Meta:
+        model = Region
+        fields = [
+            "parent",
+            "level",
+            "code",
+            "name",
+            "kind",
+            "boundary",
+            "photo",
+            "introduction",
+            "valid_from",
+            "valid_to",
+        ]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_to": forms.DateInput(attrs={"type": "date"}),
+            "introduction": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only non-grid levels can be parents; thousands of grids would bury the choices.
+        self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
+            level__in=["grid", "village_group"]
+        )
+        if self.instance.boundary and not self.is_bound:
+            import json
+
+            self.initial["boundary"] = json.dumps(self.instance.boundary, ensure_ascii=False)
+
+    def clean_boundary(self):
+        value = self.cleaned_data.get("boundary", "").strip()
+        return value or None
+
+    def clean_photo(self):
+        from citygrid.core.images import clean_image
+
+        photo = self.cleaned_data.get("photo")
+        if photo and hasattr(photo, "content_type"):
+            return clean_image(photo)
+        return photo
+
+
+class GridWorkerForm(ScopedModelForm):
+    class Meta:
+        model = GridWorker
+        fields = ["region", "name", "role", "phone", "user", "active", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = self.fields["region"].queryset.filter(level="grid")
+        self.fields["region"].label = "所属网格"

@@ -1,0 +1,1 @@
+"""Geodesy helpers for regions: coordinate-system transforms."""

@@ -1,0 +1,111 @@
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+
+from citygrid.core.views import generic
+from citygrid.regions import filtersets, forms, tables
+from citygrid.regions.models import GridWorker, Region
+
+
+class RegionListView(generic.ObjectListView):
+    model = Region
+    queryset = Region.objects.select_related("parent")
+    table = tables.RegionTable
+    filterset = filtersets.RegionFilterSet
+
+
+class RegionView(generic.ObjectView):
+    model = Region
+
+    def extra_context(self, obj):
+        user = self.request.user
+        return {
+            "ancestors": obj.ancestors(),
+            "children": obj.children.restrict(user, "view").order_by("code")[:200],
+            "child_count": obj.children.restrict(user, "view").count(),
+            "workers": GridWorker.objects.restrict(user, "view").filter(region=obj),
+            "boundary_json": json.dumps(obj.boundary) if obj.boundary else "",
+        }
+
+
+class RegionEditView(generic.ObjectEditView):
+    model = Region
+    form = forms.RegionForm
+    template_name = "regions/region_edit.html"
+
+    def extra_context(self, obj):
+        return {"map_config": settings.MAP}
+
+
+class RegionDeleteView(generic.ObjectDeleteView):
+    model = Region
+
+
+class RegionChangeLogView(generic.ObjectChangeLogView):
+    model = Region
+
+
+class RegionImportView(generic.ImportView):
+    model = Region
+
+
+class RegionExportView(generic.ExportView):
+    model = Region
+    filterset = filtersets.RegionFilterSet
+
+
+class GridWorkerListView(generic.ObjectListView):
+    model = GridWorker
+    queryset = GridWorker.objects.select_related("region")
+    table = tables.GridWorkerTable
+    filterset = filtersets.GridWorkerFilterSet
+
+
+class GridWorkerView(generic.ObjectView):
+    model = GridWorker
+
+
+class GridWorkerEditView(generic.ObjectEditView):
+    model = GridWorker
+    form = forms.GridWorkerForm
+
+
+class GridWorkerDeleteView(generic.ObjectDeleteView):
+    model = GridWorker
+
+
+class GridWorkerChangeLogView(generic.ObjectChangeLogView):
+    model = GridWorker
+
+
+class GridWorkerImportView(generic.ImportView):
+    model = GridWorker
+
+
+class GridWorkerExportView(generic.ExportView):
+    model = GridWorker
+    filterset = filtersets.GridWorkerFilterSet
+
+
+@login_required
+def grid_map(request):
+    if not request.user.has_perm("regions.view_region"):
+        raise PermissionDenied
+    return render(request, "regions/map.html", {"map_config": settings.MAP})
+
+
+@login_required
+def region_card(request, pk):
+    """The popup shown when a grid is clicked on the map: photo, introduction, team."""
+    if not request.user.has_perm("regions.view_region"):
+        raise PermissionDenied
+    region = get_object_or_404(Region.objects.restrict(request.user, "view"), pk=pk)
+    workers = GridWorker.objects.restrict(request.user, "view").filter(region=region, active=True)
+    return render(
+        request,
+        "regions/inc/region_card.html",
+        {"region": region, "workers": workers, "ancestors": region.ancestors()},
+    )

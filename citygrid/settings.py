@@ -1,0 +1,214 @@
+"""Settings, all from environment variables with defaults that work for a trial.
+
+`.env.example` lists every variable. With `CITYGRID_ENV=production` the process refuses to start
+on a default secret or with DEBUG on, because a trial default leaking into a city's deployment is
+the failure this prevents.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+_DEFAULT_SECRET = "citygrid-trial-secret-not-for-production"
+
+CITYGRID_ENV = env("CITYGRID_ENV", "development")
+PRODUCTION = CITYGRID_ENV == "production"
+SECRET_KEY = env("SECRET_KEY", _DEFAULT_SECRET)
+DEBUG = env_bool("DEBUG", not PRODUCTION)
+# Demo accounts with a published password exist only where this is on.
+DEMO_MODE = env_bool("CITYGRID_DEMO", not PRODUCTION)
+
+if PRODUCTION:
+    if SECRET_KEY == _DEFAULT_SECRET or len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured("生产环境必须设置至少32位的 SECRET_KEY")
+    if DEBUG:
+        raise ImproperlyConfigured("生产环境不允许 DEBUG=1")
+    if DEMO_MODE:
+        raise ImproperlyConfigured("生产环境不允许 CITYGRID_DEMO=1")
+
+ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "django_tables2",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "citygrid.core",
+    "citygrid.accounts",
+    "citygrid.regions",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "citygrid.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "citygrid.urls"
+WSGI_APPLICATION = "citygrid.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "citygrid" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "citygrid.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'citygrid.sqlite3'}"),
+        conn_max_age=int(env("DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the task worker read while the other writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["citygrid.accounts.backends.RoleBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "citygrid.accounts.passwords.CharacterClassValidator"},
+]
+# Login security (等保 level 3): lock an account after repeated failures.
+LOGIN_MAX_FAILURES = int(env("CITYGRID_LOGIN_MAX_FAILURES", "5"))
+LOGIN_LOCK_MINUTES = int(env("CITYGRID_LOGIN_LOCK_MINUTES", "15"))
+SESSION_COOKIE_AGE = int(env("CITYGRID_SESSION_SECONDS", str(8 * 3600)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Serve straight from the finders when collectstatic has not run (tests, development).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Largest accepted upload (photos, import files), in bytes.
+MAX_UPLOAD_BYTES = int(env("CITYGRID_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+TASKS = {
+    "default": {
+        "BACKEND": env("CITYGRID_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["citygrid.core.api.permissions.RestrictedPermission"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "citygrid.core.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "citygrid.core.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CityGrid API",
+    "DESCRIPTION": "网格化社会综合管理系统 REST API",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Sensitive fields (ID and phone numbers): SM4 encryption key and HMAC-SM3 blind-index key, hex.
+# Trial default derives both from SECRET_KEY; production must set them (from the KMS).
+FIELD_ENCRYPTION_KEY = env("CITYGRID_FIELD_KEY")
+BLIND_INDEX_KEY = env("CITYGRID_INDEX_KEY")
+if PRODUCTION and not (FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY):
+    raise ImproperlyConfigured("生产环境必须设置 CITYGRID_FIELD_KEY 与 CITYGRID_INDEX_KEY")
+
+# Base maps: nothing comes from the internet unless configured.
+MAP = {
+    "center": [float(env("CITYGRID_MAP_LNG", "120.20")), float(env("CITYGRID_MAP_LAT", "30.25"))],
+    "zoom": int(env("CITYGRID_MAP_ZOOM", "11")),
+    "tianditu_key": env("CITYGRID_TIANDITU_KEY"),
+    # Any {z}/{x}/{y} template, e.g. an intranet tile server; overrides Tianditu when set.
+    "flat_url": env("CITYGRID_MAP_FLAT_URL"),
+    "satellite_url": env("CITYGRID_MAP_SATELLITE_URL"),
+    "attribution": env("CITYGRID_MAP_ATTRIBUTION", ""),
+    # Below this zoom the map draws one feature per region of a coarser level.
+    "grid_min_zoom": int(env("CITYGRID_MAP_GRID_MIN_ZOOM", "14")),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "SAMEORIGIN"

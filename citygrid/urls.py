@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from citygrid.accounts.api.views import ObtainTokenView
+from citygrid.core.views.pages import home
+
+api_patterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("citygrid.regions.api.urls")),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("citygrid.accounts.urls")),
+    path("core/", include("citygrid.core.urls")),
+    path("territory/", include("citygrid.regions.urls")),
+    path("api/", include((api_patterns, "api"))),
+    # Uploaded photos; production serves MEDIA_ROOT from nginx or object storage instead.
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+    ),
+]

@@ -1,0 +1,114 @@
+"""Shared fixtures: a small territory with square grids, and users with roles and scopes."""
+
+from dataclasses import dataclass
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from citygrid.regions.geo import index
+
+    index.reset_index()
+
+
+def square(lng: float, lat: float, size: float = 0.01) -> dict:
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]
+        ],
+    }
+
+
+@dataclass
+class Tree:
+    city: object
+    county_a: object
+    county_b: object
+    township_a: object
+    township_b: object
+    community_a: object
+    community_b: object
+    grid_a1: object
+    grid_a2: object
+    grid_b1: object
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    """市 3301 → 区县 330101 (A) and 330102 (B) → one township, community, grids each.
+
+    Grids A1 and A2 sit side by side at (120.00–120.02, 30.00–30.01); B1 at (120.10, 30.00).
+    """
+    from citygrid.regions.models import Region
+
+    def make(parent, level, code, name, boundary=None):
+        region = Region(parent=parent, level=level, code=code, name=name, boundary=boundary)
+        region.full_clean()
+        region.save()
+        return region
+
+    city = make(None, "city", "3301", "测试市")
+    county_a = make(city, "county", "330101", "甲区")
+    county_b = make(city, "county", "330102", "乙区")
+    township_a = make(county_a, "township", "330101001", "甲街道")
+    township_b = make(county_b, "township", "330102001", "乙街道")
+    community_a = make(township_a, "community", "330101001001", "甲社区")
+    community_b = make(township_b, "community", "330102001001", "乙社区")
+    return Tree(
+        city=city,
+        county_a=county_a,
+        county_b=county_b,
+        township_a=township_a,
+        township_b=township_b,
+        community_a=community_a,
+        community_b=community_b,
+        grid_a1=make(community_a, "grid", "330101001001001", "甲一网格", square(120.00, 30.00)),
+        grid_a2=make(community_a, "grid", "330101001001002", "甲二网格", square(120.01, 30.00)),
+        grid_b1=make(community_b, "grid", "330102001001001", "乙一网格", square(120.10, 30.00)),
+    )
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(perms=["regions.view_region"], scope=[region], superuser=False)."""
+    from django.contrib.auth.models import Permission
+
+    from citygrid.accounts.models import Role, User
+
+    counter = {"n": 0}
+
+    def make(perms=(), scope=(), superuser=False, view_sensitive=False, username=None):
+        counter["n"] += 1
+        user = User.objects.create_user(
+            username=username or f"user{counter['n']}",
+            password="Test@2026pw",
+            is_superuser=superuser,
+        )
+        if perms or view_sensitive:
+            role = Role.objects.create(name=f"role-{user.username}", view_sensitive=view_sensitive)
+            for perm in perms:
+                app, codename = perm.split(".")
+                role.permissions.add(
+                    Permission.objects.get(content_type__app_label=app, codename=codename)
+                )
+            user.roles.add(role)
+        user.scope_regions.set(scope)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

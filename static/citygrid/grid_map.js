@@ -1,0 +1,69 @@
+/* The grid map: features of the user's scope, one per coarser region when zoomed out,
+   coloured by parent; clicking a region shows its photo, introduction and service team. */
+(function () {
+  "use strict";
+  var el = document.getElementById("grid-map");
+  var config = JSON.parse(document.getElementById("map-config").textContent);
+  var status = document.getElementById("map-status");
+  var map = L.map(el, { preferCanvas: false }).setView([config.center[1], config.center[0]], config.zoom);
+  var baseLayers = window.CityGridBaseMaps(map, config);
+  var regions = L.geoJSON(null, { style: style, onEachFeature: bind }).addTo(map);
+  L.control.layers(baseLayers, { "区域网格": regions }, { collapsed: false }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+
+  var palette = ["#206bc4", "#2fb344", "#f76707", "#ae3ec9", "#d63939", "#0ca678", "#f59f00",
+    "#4263eb", "#74b816", "#e64980", "#17a2b8", "#6f42c1"];
+  function colour(key) {
+    var h = 0, s = String(key);
+    for (var i = 0; i < s.length; i++) { h = (h * 31 + s.charCodeAt(i)) >>> 0; }
+    return palette[h % palette.length];
+  }
+  function style(feature) {
+    var c = colour(feature.properties.parent_id || feature.properties.id);
+    return { color: c, weight: 1.5, fillColor: c, fillOpacity: 0.25 };
+  }
+  function bind(feature, layer) {
+    layer.bindTooltip(feature.properties.name, { sticky: true });
+    layer.on("click", function (e) {
+      var url = el.dataset.cardUrl.replace("/0/", "/" + feature.properties.id + "/");
+      fetch(url, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) { throw new Error(r.status); }
+        return r.text();
+      }).then(function (html) {
+        L.popup({ maxWidth: 320 }).setLatLng(e.latlng).setContent(html).openOn(map);
+      }).catch(function () {
+        L.popup().setLatLng(e.latlng).setContent("无法加载该区域信息").openOn(map);
+      });
+    });
+  }
+  var pending = null, first = true;
+  function load() {
+    var b = map.getBounds();
+    var params = new URLSearchParams({
+      bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(","),
+      zoom: map.getZoom()
+    });
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    fetch(el.dataset.featuresUrl + "?" + params, { credentials: "same-origin", signal: pending.signal })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        regions.clearLayers();
+        regions.addData(data);
+        el.dataset.level = data.level;
+        el.dataset.count = data.features.length;
+        status.textContent = "显示 " + data.features.length + " 个" + levelLabel(data.level) +
+          (data.truncated ? "（已截断，请放大地图）" : "");
+        if (first && data.features.length) {
+          first = false;
+          map.fitBounds(regions.getBounds(), { maxZoom: 17 });
+        }
+      }).catch(function (err) { if (err.name !== "AbortError") { status.textContent = "地图数据加载失败"; } });
+  }
+  function levelLabel(level) {
+    return { county: "区县", township: "街道/乡镇", community: "社区/村", grid: "网格" }[level] || "区域";
+  }
+  map.on("moveend", load);
+  load();
+  window.cityGridMap = map;
+})();
