@@ -45,15 +45,15 @@ class ImportForm(StyledFormMixin, forms.Form):
 
 
 class ScopedModelForm(StyledFormMixin, forms.ModelForm):
-    """A model form whose related-record choices are limited to what the user may see."""
+    """A model form whose related-record choices are limited to the user's territory."""
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset, "restrict") and user is not None:
-                field.queryset = queryset.restrict(user, "view")
+            if queryset is not None and hasattr(queryset, "in_scope") and user is not None:
+                field.queryset = queryset.in_scope(user)
 
 
 class DictionaryForm(ScopedModelForm):

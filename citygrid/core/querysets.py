@@ -29,8 +29,14 @@ class RestrictedQuerySet(models.QuerySet):
             return self
         if not user.has_perm(permission_name(self.model, action)):
             return self.none()
+        return self.in_scope(user)
+
+    def in_scope(self, user) -> "RestrictedQuerySet":
+        """Records inside the user's territory, whatever their permissions (for pickers)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
         field = getattr(self.model, "scope_field", None)
-        if field is None:
+        if user.is_superuser or field is None:
             # Unscoped record types (code tables, roles) are visible to whoever holds the perm.
             return self
         return self.filter(scope_q(field, user.scope_codes()))

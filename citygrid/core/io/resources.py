@@ -83,7 +83,7 @@ class Resource:
     def in_scope(self, instance, user) -> bool:
         if user.is_superuser:
             return True
-        scope_value = getattr(instance, self.model.scope_field, "") or ""
+        scope_value = instance.scope_code()
         return any(scope_value.startswith(code) for code in user.scope_codes())
 
     def save(self, instance) -> None:

@@ -37,6 +37,11 @@ class ChangeLoggedModel(models.Model):
         meta = self._meta
         return reverse(f"{meta.app_label}:{meta.model_name}", args=[self.pk])
 
+    def scope_code(self) -> str:
+        """The code scope checks compare against (before save too)."""
+        field = getattr(self, "scope_field", None)
+        return (getattr(self, field, "") or "") if field else ""
+
     def masked(self, name: str) -> str:
         from citygrid.core import validators
 
@@ -71,3 +76,6 @@ class ScopedModel(ChangeLoggedModel):
         if self.region_id:
             self.region_code = self.region.code
         super().save(*args, **kwargs)
+
+    def scope_code(self) -> str:
+        return self.region.code if self.region_id else self.region_code

@@ -36,7 +36,7 @@ class RegionSerializer(FullCleanSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and "parent" in self.fields:
-            self.fields["parent"].queryset = Region.objects.restrict(request.user, "view")
+            self.fields["parent"].queryset = Region.objects.in_scope(request.user)
 
 
 class RegionBriefSerializer(serializers.ModelSerializer):
@@ -74,7 +74,7 @@ class GridWorkerSerializer(FullCleanSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and "region" in self.fields:
-            self.fields["region"].queryset = Region.objects.restrict(request.user, "view").filter(
+            self.fields["region"].queryset = Region.objects.in_scope(request.user).filter(
                 level="grid"
             )
 

@@ -103,17 +103,19 @@ class Region(ChangeLoggedModel):
             length = CODE_LENGTH[self.level]
             if not code.isdigit() or len(code) != length:
                 errors["code"] = f"{self.get_level_display()}的区划代码应为{length}位数字"
+        # `self.parent`, not `parent_id`: an import may link to a parent saved later.
+        parent = self.parent
         if expected_parent is None:
-            if self.parent_id:
+            if parent is not None:
                 errors["parent"] = "市级区域不能有上级区域"
-        elif not self.parent_id:
+        elif parent is None:
             errors["parent"] = f"{self.get_level_display()}必须选择上级区域"
-        elif self.parent.level != expected_parent:
+        elif parent.level != expected_parent:
             errors["parent"] = (
                 f"{self.get_level_display()}的上级必须是{RegionLevel(expected_parent).label}"
             )
-        elif "code" not in errors and not code.startswith(self.parent.code):
-            errors["code"] = f"区划代码必须以上级区域代码 {self.parent.code} 开头"
+        elif "code" not in errors and not code.startswith(parent.code):
+            errors["code"] = f"区划代码必须以上级区域代码 {parent.code} 开头"
         if self.pk and self.parent_id == self.pk:
             errors["parent"] = "上级区域不能是自身"
         if self.boundary not in (None, "", {}):

@@ -1,0 +1,341 @@
+"""Generic tests every record type inherits from data alone (NetBox-style).
+
+Subclass `RecordTestCases` in a `Test...` class, set `model`, and provide the data hooks. Every
+action is tried anonymous, without permission, permitted, and on a record outside the user's
+scope (which must answer 404 and change nothing).
+"""
+
+import csv
+import io
+
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from citygrid.core.models import AccessLog, ImportJob, ObjectChange
+
+ALL_ACTIONS = ("view", "add", "change", "delete", "import", "export")
+
+
+def csv_bytes(rows: list[dict]) -> bytes:
+    header = list(rows[0])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(h, "") for h in header])
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+class RecordTestCases:
+    model = None
+    api_basename = ""
+    # Attribute changed by `edit_data` and its new value, to assert the edit landed.
+    edited_field: str = ""
+
+    # --- hooks ------------------------------------------------------------------------------
+    def scope(self, tree) -> list:
+        """The regions a permitted user is scoped to (in_scope inside, out_of_scope outside)."""
+        return [tree.county_a]
+
+    def in_scope(self, tree):
+        raise NotImplementedError
+
+    def out_of_scope(self, tree):
+        raise NotImplementedError
+
+    def form_data(self, tree) -> dict:
+        raise NotImplementedError
+
+    def outside_form_data(self, tree) -> dict:
+        """Valid data that would put the new record outside the user's scope."""
+        raise NotImplementedError
+
+    def edit_data(self, tree, obj) -> tuple[dict, object]:
+        raise NotImplementedError
+
+    def import_rows(self, tree) -> list[dict]:
+        raise NotImplementedError
+
+    def bad_import_rows(self, tree) -> tuple[list[dict], str]:
+        """Rows where the last one is invalid, and the header of the column at fault."""
+        raise NotImplementedError
+
+    def api_data(self, tree) -> dict:
+        raise NotImplementedError
+
+    # --- helpers ----------------------------------------------------------------------------
+    def perms(self, *actions: str) -> list[str]:
+        meta = self.model._meta
+        return [f"{meta.app_label}.{a}_{meta.model_name}" for a in actions]
+
+    def url(self, suffix: str, obj=None) -> str:
+        meta = self.model._meta
+        args = [obj.pk] if obj is not None else []
+        return reverse(f"{meta.app_label}:{meta.model_name}{suffix}", args=args)
+
+    def api_url(self, obj=None) -> str:
+        name = self.api_basename
+        if obj is None:
+            return reverse(f"api:{name}-list")
+        return reverse(f"api:{name}-detail", args=[obj.pk])
+
+    def permitted(self, make_user, tree, *actions):
+        return make_user(perms=self.perms(*actions), scope=self.scope(tree))
+
+    def changes(self, obj_pk, action):
+        ct = ContentType.objects.get_for_model(self.model)
+        return ObjectChange.objects.filter(content_type=ct, object_id=obj_pk, action=action)
+
+    # --- list -------------------------------------------------------------------------------
+    def test_list_anonymous_redirects_to_login(self, client, tree):
+        response = client.get(self.url("_list"))
+        assert response.status_code == 302
+        assert reverse("accounts:login") in response["Location"]
+
+    def test_list_without_permission_is_403(self, client, tree, make_user):
+        client.force_login(make_user(scope=self.scope(tree)))
+        assert client.get(self.url("_list")).status_code == 403
+
+    def test_list_shows_only_records_in_scope(self, client, tree, make_user):
+        inside, outside = self.in_scope(tree), self.out_of_scope(tree)
+        client.force_login(self.permitted(make_user, tree, "view"))
+        response = client.get(self.url("_list"))
+        assert response.status_code == 200
+        shown = {row.record.pk for row in response.context["table"].page.object_list}
+        assert inside.pk in shown
+        assert outside.pk not in shown
+
+    # --- detail -----------------------------------------------------------------------------
+    def test_detail_anonymous_redirects_to_login(self, client, tree):
+        response = client.get(self.url("", self.in_scope(tree)))
+        assert response.status_code == 302
+
+    def test_detail_without_permission_is_403(self, client, tree, make_user):
+        obj = self.in_scope(tree)
+        client.force_login(make_user(scope=self.scope(tree)))
+        assert client.get(self.url("", obj)).status_code == 403
+
+    def test_detail_permitted(self, client, tree, make_user):
+        obj = self.in_scope(tree)
+        client.force_login(self.permitted(make_user, tree, "view"))
+        response = client.get(self.url("", obj))
+        assert response.status_code == 200
+        assert response.context["object"] == obj
+
+    def test_detail_out_of_scope_is_404(self, client, tree, make_user):
+        obj = self.out_of_scope(tree)
+        client.force_login(self.permitted(make_user, tree, *ALL_ACTIONS))
+        assert client.get(self.url("", obj)).status_code == 404
+        assert client.get(self.url("_changelog", obj)).status_code == 404
+
+    # --- create -----------------------------------------------------------------------------
+    def test_create_without_permission_is_403(self, client, tree, make_user):
+        client.force_login(self.permitted(make_user, tree, "view"))
+        before = self.model.objects.count()
+        assert client.get(self.url("_add")).status_code == 403
+        assert client.post(self.url("_add"), self.form_data(tree)).status_code == 403
+        assert self.model.objects.count() == before
+
+    def test_create_permitted_logs_change(self, client, tree, make_user):
+        client.force_login(self.permitted(make_user, tree, "view", "add"))
+        assert client.get(self.url("_add")).status_code == 200
+        before = self.model.objects.count()
+        response = client.post(self.url("_add"), self.form_data(tree))
+        assert response.status_code == 302, response.context["form"].errors
+        assert self.model.objects.count() == before + 1
+        created = self.model.objects.latest("pk")
+        assert self.changes(created.pk, "create").count() == 1
+
+    def test_create_outside_scope_is_refused(self, client, tree, make_user):
+        client.force_login(self.permitted(make_user, tree, "view", "add"))
+        before = self.model.objects.count()
+        response = client.post(self.url("_add"), self.outside_form_data(tree))
+        assert response.status_code == 200  # the form again, with an error
+        assert response.context["form"].errors
+        assert self.model.objects.count() == before
+        assert not ObjectChange.objects.filter(action="create", user__isnull=False).exists()
+
+    # --- edit -------------------------------------------------------------------------------
+    def test_edit_permitted_logs_before_and_after(self, client, tree, make_user):
+        obj = self.in_scope(tree)
+        client.force_login(self.permitted(make_user, tree, "view", "change"))
+        data, expected = self.edit_data(tree, obj)
+        response = client.post(self.url("_edit", obj), data)
+        assert response.status_code == 302, response.context["form"].errors
+        obj.refresh_from_db()
+        assert getattr(obj, self.edited_field) == expected
+        change = self.changes(obj.pk, "update").get()
+        fields = {name for name, _, _ in change.diff()}
+        assert self.edited_field in fields
+
+    def test_edit_out_of_scope_is_404_and_unchanged(self, client, tree, make_user):
+        obj = self.out_of_scope(tree)
+        client.force_login(self.permitted(make_user, tree, "view", "change"))
+        data, _ = self.edit_data(tree, obj)
+        original = getattr(obj, self.edited_field)
+        assert client.get(self.url("_edit", obj)).status_code == 404
+        assert client.post(self.url("_edit", obj), data).status_code == 404
+        obj.refresh_from_db()
+        assert getattr(obj, self.edited_field) == original
+        assert not self.changes(obj.pk, "update").exists()
+
+    def test_edit_without_permission_is_403(self, client, tree, make_user):
+        obj = self.in_scope(tree)
+        client.force_login(self.permitted(make_user, tree, "view"))
+        assert client.get(self.url("_edit", obj)).status_code == 403
+
+    # --- delete -----------------------------------------------------------------------------
+    def test_delete_permitted_logs_change(self, client, tree, make_user):
+        obj = self.deletable(tree)
+        client.force_login(self.permitted(make_user, tree, "view", "delete"))
+        assert client.get(self.url("_delete", obj)).status_code == 200
+        assert client.post(self.url("_delete", obj)).status_code == 302
+        assert not self.model.objects.filter(pk=obj.pk).exists()
+        assert self.changes(obj.pk, "delete").count() == 1
+
+    def test_delete_out_of_scope_is_404(self, client, tree, make_user):
+        obj = self.out_of_scope(tree)
+        client.force_login(self.permitted(make_user, tree, "view", "delete"))
+        assert client.post(self.url("_delete", obj)).status_code == 404
+        assert self.model.objects.filter(pk=obj.pk).exists()
+
+    def deletable(self, tree):
+        return self.in_scope(tree)
+
+    # --- export -----------------------------------------------------------------------------
+    def test_export_honours_scope_and_is_logged(self, client, tree, make_user):
+        inside, outside = self.in_scope(tree), self.out_of_scope(tree)
+        user = self.permitted(make_user, tree, "view", "export")
+        client.force_login(user)
+        response = client.get(self.url("_export") + "?export_format=csv")
+        assert response.status_code == 200
+        text = response.content.decode("utf-8-sig")
+        assert self.export_marker(inside) in text
+        assert self.export_marker(outside) not in text
+        log = AccessLog.objects.get(user=user, action="export")
+        assert log.record_count == len(text.strip().splitlines()) - 1
+
+    def test_export_without_permission_is_403(self, client, tree, make_user):
+        client.force_login(self.permitted(make_user, tree, "view"))
+        assert client.get(self.url("_export")).status_code == 403
+        assert not AccessLog.objects.filter(action="export").exists()
+
+    def export_marker(self, obj) -> str:
+        return str(obj.pk)
+
+    # --- import -----------------------------------------------------------------------------
+    def _upload(self, client, rows, valid_only=False):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        upload = SimpleUploadedFile("data.csv", csv_bytes(rows), content_type="text/csv")
+        data = {"file": upload}
+        if valid_only:
+            data["valid_only"] = "on"
+        response = client.post(self.url("_import"), data)
+        assert response.status_code == 302, getattr(response, "context", None)
+        return ImportJob.objects.latest("pk")
+
+    def test_import_creates_records(self, client, tree, make_user):
+        client.force_login(self.permitted(make_user, tree, "view", "add", "change", "import"))
+        rows = self.import_rows(tree)
+        before = self.model.objects.count()
+        job = self._upload(client, rows)
+        assert job.status == ImportJob.Status.DONE, job.errors
+        assert job.created_count == len(rows)
+        assert self.model.objects.count() == before + len(rows)
+        # Importing the same file again updates instead of duplicating (upsert by natural key).
+        job = self._upload(client, rows)
+        assert job.status == ImportJob.Status.DONE, job.errors
+        assert (job.created_count, job.updated_count) == (0, len(rows))
+        assert self.model.objects.count() == before + len(rows)
+
+    def test_import_with_errors_writes_nothing(self, client, tree, make_user):
+        client.force_login(self.permitted(make_user, tree, "view", "add", "change", "import"))
+        rows, bad_column = self.bad_import_rows(tree)
+        before = self.model.objects.count()
+        changes_before = ObjectChange.objects.count()
+        job = self._upload(client, rows)
+        assert job.status == ImportJob.Status.INVALID
+        assert {(e["row"], e["column"]) for e in job.errors} == {(len(rows) + 1, bad_column)}
+        assert self.model.objects.count() == before
+        assert ObjectChange.objects.count() == changes_before
+        page = client.get(reverse("core:importjob", args=[job.pk]))
+        assert bad_column in page.content.decode()
+        errors_file = client.get(reverse("core:importjob_errors", args=[job.pk]))
+        lines = errors_file.content.decode("utf-8-sig").strip().splitlines()
+        assert lines[0].endswith("错误信息")
+        assert bad_column in lines[-1]
+
+    def test_import_valid_rows_only(self, client, tree, make_user):
+        client.force_login(self.permitted(make_user, tree, "view", "add", "change", "import"))
+        rows, _ = self.bad_import_rows(tree)
+        before = self.model.objects.count()
+        job = self._upload(client, rows, valid_only=True)
+        assert job.status == ImportJob.Status.DONE
+        assert (job.created_count, job.skipped_count) == (len(rows) - 1, 1)
+        assert self.model.objects.count() == before + len(rows) - 1
+
+    def test_import_without_permission_is_403(self, client, tree, make_user):
+        client.force_login(self.permitted(make_user, tree, "view", "add"))
+        assert client.get(self.url("_import")).status_code == 403
+
+    # --- API --------------------------------------------------------------------------------
+    def test_api_anonymous_is_401(self, api_client, tree):
+        response = api_client.get(self.api_url())
+        assert response.status_code == 401
+        assert response.json()["code"] == "not_authenticated"
+
+    def test_api_without_permission_is_403(self, api_client, tree, make_user):
+        api_client.force_authenticate(make_user(scope=self.scope(tree)))
+        response = api_client.get(self.api_url())
+        assert response.status_code == 403
+        assert response.json()["code"] == "permission_denied"
+
+    def test_api_list_and_detail_honour_scope(self, api_client, tree, make_user):
+        inside, outside = self.in_scope(tree), self.out_of_scope(tree)
+        api_client.force_authenticate(self.permitted(make_user, tree, "view"))
+        ids = {
+            row["id"]
+            for row in api_client.get(self.api_url(), {"page_size": 1000}).json()["results"]
+        }
+        assert inside.pk in ids and outside.pk not in ids
+        assert api_client.get(self.api_url(inside)).status_code == 200
+        response = api_client.get(self.api_url(outside))
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+    def test_api_create_update_delete(self, api_client, tree, make_user):
+        api_client.force_authenticate(self.permitted(make_user, tree, *ALL_ACTIONS))
+        response = api_client.post(self.api_url(), self.api_data(tree), format="json")
+        assert response.status_code == 201, response.json()
+        obj = self.model.objects.get(pk=response.json()["id"])
+        assert self.changes(obj.pk, "create").count() == 1
+        data, expected = self.edit_data(tree, obj)
+        response = api_client.patch(
+            self.api_url(obj), {self.edited_field: data[self.edited_field]}, format="json"
+        )
+        assert response.status_code == 200, response.json()
+        obj.refresh_from_db()
+        assert getattr(obj, self.edited_field) == expected
+        assert api_client.delete(self.api_url(obj)).status_code == 204
+        assert not self.model.objects.filter(pk=obj.pk).exists()
+
+    def test_api_invalid_data_is_structured_400(self, api_client, tree, make_user):
+        api_client.force_authenticate(self.permitted(make_user, tree, *ALL_ACTIONS))
+        before = self.model.objects.count()
+        response = api_client.post(self.api_url(), {}, format="json")
+        assert response.status_code == 400
+        body = response.json()
+        assert body["code"] == "invalid" and body["message"] and body["errors"]
+        assert self.model.objects.count() == before
+
+    def test_api_out_of_scope_write_is_404(self, api_client, tree, make_user):
+        outside = self.out_of_scope(tree)
+        api_client.force_authenticate(self.permitted(make_user, tree, *ALL_ACTIONS))
+        data, _ = self.edit_data(tree, outside)
+        response = api_client.patch(
+            self.api_url(outside), {self.edited_field: data[self.edited_field]}, format="json"
+        )
+        assert response.status_code == 404
+        assert api_client.delete(self.api_url(outside)).status_code == 404
+        assert self.model.objects.filter(pk=outside.pk).exists()
