@@ -9,6 +9,9 @@ from citygrid.core.api.permissions import request_action
 class ScopedModelViewSet(viewsets.ModelViewSet):
     """CRUD through `restrict(user, action)`; a write that leaves the scope is rolled back."""
 
+    # Set per @action (e.g. "view" for a read-only POST) to override the method's action.
+    required_action: str | None = None
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         ctx = context.current()

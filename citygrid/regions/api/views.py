@@ -45,7 +45,8 @@ class RegionViewSet(ScopedModelViewSet):
         responses={200: dict, 404: dict},
         summary="定位坐标所在网格",
     )
-    @action(detail=False, methods=["get"])
+    # The batch form is a POST but only reads: it needs the view permission, not add.
+    @action(detail=False, methods=["get"], required_action="view")
     def locate(self, request):
         params = serializers.LocateSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

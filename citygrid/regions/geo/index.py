@@ -42,8 +42,8 @@ class GridIndex:
         return result
 
     def locate(self, lng: float, lat: float) -> int | None:
-        found = int(self.locate_many([lng], [lat])[0])
-        return None if found < 0 else found
+        hits = self.tree.query(shapely.Point(lng, lat), predicate="intersects")
+        return int(self.ids[hits].min()) if len(hits) else None
 
 
 _lock = threading.Lock()

@@ -1,0 +1,75 @@
+"""Roles and scopes are managed in the UI, and they decide what a user sees."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from citygrid.accounts.models import Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_creates_a_role_and_a_scoped_user(client, tree, make_user):
+    client.force_login(make_user(superuser=True))
+    perm = Permission.objects.get(codename="view_region")
+    response = client.post("/accounts/roles/add/", {"name": "只读", "permissions": [perm.pk]})
+    assert response.status_code == 302
+    role = Role.objects.get(name="只读")
+    response = client.post(
+        "/accounts/users/add/",
+        {
+            "username": "reader",
+            "full_name": "读者",
+            "password": "Reader@2026x",
+            "is_active": "on",
+            "roles": [role.pk],
+            "scope_regions": [tree.county_b.pk],
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    reader = User.objects.get(username="reader")
+    client.force_login(reader)
+    assert client.get(f"/territory/regions/{tree.grid_b1.pk}/").status_code == 200
+    assert client.get(f"/territory/regions/{tree.grid_a1.pk}/").status_code == 404
+    assert client.get(f"/territory/regions/{tree.grid_b1.pk}/edit/").status_code == 403
+
+
+def test_user_pages_need_permission(client, make_user):
+    client.force_login(make_user())
+    assert client.get("/accounts/users/").status_code == 403
+    assert client.get("/accounts/roles/").status_code == 403
+
+
+def test_nested_scope_codes_are_minimal(tree, make_user):
+    user = make_user(scope=[tree.county_a, tree.grid_a1, tree.county_b])
+    assert user.scope_codes() == ["330101", "330102"]
+
+
+def test_user_without_scope_sees_nothing(client, tree, make_user):
+    client.force_login(make_user(perms=["regions.view_region"]))
+    table = client.get("/territory/regions/").context["table"]
+    assert list(table.page.object_list) == []
+
+
+def test_menu_shows_only_permitted_items_and_every_module(client, tree, make_user):
+    client.force_login(make_user(perms=["regions.view_region"], scope=[tree.city]))
+    page = client.get("/").content.decode()
+    assert "网格地图" in page and "区域网格" in page
+    assert "/accounts/users/" not in page
+    for module in [
+        "实有人口",
+        "房屋管理",
+        "机构队伍",
+        "两新组织",
+        "社会治安",
+        "重点人员",
+        "矛盾纠纷",
+        "综治台账",
+        "视频监控",
+        "护路护线",
+        "校园安全",
+        "事件管理",
+        "社情民意",
+        "指挥中心",
+        "统计分析",
+    ]:
+        assert module in page

@@ -1,0 +1,60 @@
+import json
+
+import pytest
+
+from citygrid.core.models import ObjectChange
+from citygrid.regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_edit_through_the_ui_records_user_request_and_diff(client, tree, make_user):
+    user = make_user(perms=["regions.view_region", "regions.change_region"], scope=[tree.city])
+    client.force_login(user)
+    grid = tree.grid_a1
+    response = client.post(
+        f"/territory/regions/{grid.pk}/edit/",
+        {
+            "parent": grid.parent_id,
+            "level": "grid",
+            "code": grid.code,
+            "name": "新名字",
+            "kind": "basic",
+            "introduction": "沿河的老街区",
+            "boundary": json.dumps(grid.boundary),
+        },
+    )
+    assert response.status_code == 302
+    change = ObjectChange.objects.get(object_id=grid.pk, action="update")
+    assert change.user == user and change.user_name == user.username
+    assert str(change.request_id) == response["X-Request-ID"]
+    assert change.region_code == grid.code
+    diff = {f: (b, a) for f, b, a in change.diff()}
+    assert diff == {"name": ("甲一网格", "新名字"), "introduction": ("", "沿河的老街区")}
+    page = client.get(f"/territory/regions/{grid.pk}/changelog/").content.decode()
+    assert "新名字" in page and "甲一网格" in page and user.username in page
+
+
+def test_history_is_scoped_like_the_records(client, tree, make_user):
+    Region.objects.get(pk=tree.grid_b1.pk).delete()
+    Region.objects.get(pk=tree.grid_a2.pk).delete()
+    user = make_user(perms=["core.view_objectchange"], scope=[tree.county_a])
+    client.force_login(user)
+    shown = {
+        row.record.object_repr
+        for row in client.get("/core/changes/").context["table"].page.object_list
+    }
+    assert "甲二网格" in shown and "乙一网格" not in shown
+
+
+def test_deleted_user_name_is_kept(tree, make_user):
+    from citygrid.core.context import acting_as
+
+    user = make_user()
+    with acting_as(user):
+        tree.grid_a1.snapshot()
+        tree.grid_a1.name = "改"
+        tree.grid_a1.save()
+    user.delete()
+    change = ObjectChange.objects.get(object_id=tree.grid_a1.pk, action="update")
+    assert change.user is None and change.user_name == "user1"
