@@ -73,7 +73,9 @@ class ModelViewMixin(LoginRequiredMixin):
         return {
             "model": self.model,
             "verbose_name": meta.verbose_name,
-            "list_url": reverse(url_name(self.model, "_list")),
+            "list_url": reverse(url_name(self.model, "_list"))
+            if route_exists(self.model, "_list")
+            else "",
             "perms_for": {
                 action: self.request.user.has_perm(permission_name(self.model, action))
                 and route_exists(self.model, suffix)
