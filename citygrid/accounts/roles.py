@@ -1,0 +1,120 @@
+"""The default roles every installation starts with, kept as data so they can be reviewed.
+
+Roles say what a user may do; where comes from the user's scope regions, so one 区县调度员 role
+serves every district. `ensure_default_roles` is safe to run again after an upgrade: it brings
+the roles' permission sets back to these definitions.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Q
+
+from citygrid.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    name: str
+    description: str
+    view_sensitive: bool
+    permissions: tuple[str, ...]  # "app_label.codename"
+
+
+def _crud(app_label: str, model: str, actions: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{app_label}.{action}_{model}" for action in actions)
+
+
+CITY_LEADER = "市级领导"
+COUNTY_DISPATCHER = "区县调度员"
+STREET_STAFF = "街道工作人员"
+GRID_WORKER = "网格员"
+SYSTEM_ADMIN = "系统管理员"
+
+DEFAULT_ROLES: tuple[RoleSpec, ...] = (
+    RoleSpec(
+        CITY_LEADER,
+        "查看全市区域网格、网格员、代码表与变更记录，可导出",
+        False,
+        (
+            *_crud("regions", "region", ("view", "export")),
+            *_crud("regions", "gridworker", ("view", "export")),
+            *_crud("core", "dictionary", ("view", "export")),
+            "core.view_dictitem",
+            "core.view_objectchange",
+        ),
+    ),
+    RoleSpec(
+        COUNTY_DISPATCHER,
+        "维护本区县的区域网格与网格员（含导入导出），查看变更记录",
+        True,
+        (
+            *_crud("regions", "region", ("view", "add", "change", "delete", "import", "export")),
+            *_crud(
+                "regions", "gridworker", ("view", "add", "change", "delete", "import", "export")
+            ),
+            "core.view_objectchange",
+        ),
+    ),
+    RoleSpec(
+        STREET_STAFF,
+        "维护本街道（乡镇）的区域网格与网格员，导入导出网格员，查看变更记录",
+        True,
+        (
+            *_crud("regions", "region", ("view", "add", "change")),
+            *_crud("regions", "gridworker", ("view", "add", "change", "import", "export")),
+            "core.view_objectchange",
+        ),
+    ),
+    RoleSpec(
+        GRID_WORKER,
+        "查看所负责网格的区域信息与网格员",
+        False,
+        ("regions.view_region", "regions.view_gridworker"),
+    ),
+    RoleSpec(
+        SYSTEM_ADMIN,
+        "管理用户、角色与代码表，查看访问日志",
+        False,
+        (
+            *_crud("accounts", "user", ("view", "add", "change", "delete")),
+            *_crud("accounts", "role", ("view", "add", "change", "delete")),
+            *_crud("core", "dictionary", ("view", "add", "change", "delete")),
+            *_crud("core", "dictitem", ("view", "add", "change", "delete")),
+            "core.view_accesslog",
+        ),
+    ),
+)
+
+
+def _permissions(names: set[str]) -> dict[str, Permission]:
+    query = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.filter(query).select_related("content_type")
+    }
+    missing = sorted(names - found.keys())
+    if missing:
+        # A typo here would silently leave a role without a right; fail loudly instead.
+        raise ImproperlyConfigured(f"默认角色引用了不存在的权限：{', '.join(missing)}")
+    return found
+
+
+@transaction.atomic
+def ensure_default_roles() -> dict[str, Role]:
+    """Create or update the default roles and reset their permission sets; name → Role."""
+    perms = _permissions({p for spec in DEFAULT_ROLES for p in spec.permissions})
+    roles: dict[str, Role] = {}
+    for spec in DEFAULT_ROLES:
+        role, _ = Role.objects.update_or_create(
+            name=spec.name,
+            defaults={"description": spec.description, "view_sensitive": spec.view_sensitive},
+        )
+        role.permissions.set([perms[p] for p in spec.permissions])
+        roles[spec.name] = role
+    return roles
