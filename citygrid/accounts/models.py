@@ -2,10 +2,11 @@ from django.contrib.auth.models import AbstractUser, Permission, UserManager
 from django.db import models
 from django.urls import reverse
 
+from citygrid.core.models import ChangeLoggedModel
 from citygrid.core.querysets import RestrictedQuerySet
 
 
-class Role(models.Model):
+class Role(ChangeLoggedModel):
     """A named set of (object type, action) permissions, e.g. 区县调度员.
 
     Where a user may use them comes from the user's scope regions, not from the role, so one
@@ -39,8 +40,11 @@ class ScopedUserManager(UserManager.from_queryset(RestrictedQuerySet)):
     pass
 
 
-class User(AbstractUser):
-    """A staff account. Its roles say what it may do; its scope regions say where."""
+class User(ChangeLoggedModel, AbstractUser):
+    """A staff account. Its roles say what it may do; its scope regions say where.
+
+    Change-logged: who granted which role or territory to whom is an audit question (等保).
+    """
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
@@ -52,6 +56,15 @@ class User(AbstractUser):
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 
     objects = ScopedUserManager()
+
+    changelog_exclude = (
+        "created",
+        "last_updated",
+        "password",
+        "last_login",
+        "failed_logins",
+        "locked_until",
+    )
 
     class Meta:
         verbose_name = "用户"

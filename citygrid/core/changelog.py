@@ -11,7 +11,7 @@ import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_save, pre_delete
 
 from citygrid.core import context
 from citygrid.core.models.base import ChangeLoggedModel
@@ -37,9 +37,6 @@ def serialize(obj: models.Model) -> dict:
             data[field.name] = obj.masked(field.name)
             continue
         data[field.name] = _plain(field.value_from_object(obj))
-    for field in obj._meta.many_to_many:
-        if obj.pk:
-            data[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
     return data
 
 
@@ -83,6 +80,30 @@ def _on_delete(sender, instance, **kwargs):
     _record(instance, ObjectChange.Action.DELETE, serialize(instance), None)
 
 
+def _m2m_field(sender, instance) -> str | None:
+    for field in type(instance)._meta.many_to_many:
+        if field.remote_field.through is sender:
+            return field.name
+    return None
+
+
+def _on_m2m(sender, instance, action, reverse, **kwargs):
+    """Role grants and scope changes land in the history like any field change."""
+    if reverse or not isinstance(instance, ChangeLoggedModel):
+        return
+    name = _m2m_field(sender, instance)
+    if name is None:
+        return
+    if action in ("pre_add", "pre_remove", "pre_clear"):
+        instance._m2m_before = sorted(getattr(instance, name).values_list("pk", flat=True))
+    elif action in ("post_add", "post_remove", "post_clear"):
+        before = getattr(instance, "_m2m_before", None)
+        after = sorted(getattr(instance, name).values_list("pk", flat=True))
+        if before is not None and before != after:
+            _record(instance, ObjectChange.Action.UPDATE, {name: before}, {name: after})
+
+
 def connect() -> None:
+    m2m_changed.connect(_on_m2m, dispatch_uid="citygrid_changelog_m2m")
     post_save.connect(_on_save, dispatch_uid="citygrid_changelog_save")
     pre_delete.connect(_on_delete, dispatch_uid="citygrid_changelog_delete")

@@ -73,3 +73,29 @@ def test_menu_shows_only_permitted_items_and_every_module(client, tree, make_use
         "统计分析",
     ]:
         assert module in page
+
+
+def test_granting_roles_and_scope_is_in_the_history(client, tree, make_user):
+    from citygrid.core.models import ObjectChange
+
+    admin = make_user(superuser=True)
+    client.force_login(admin)
+    role = Role.objects.create(name="调度")
+    target = make_user(username="target")
+    response = client.post(
+        f"/accounts/users/{target.pk}/edit/",
+        {
+            "username": "target",
+            "is_active": "on",
+            "roles": [role.pk],
+            "scope_regions": [tree.county_a.pk],
+        },
+    )
+    assert response.status_code == 302
+    changes = ObjectChange.objects.filter(
+        object_id=target.pk, content_type__model="user", user=admin
+    )
+    diffs = {f: (b, a) for c in changes for f, b, a in c.diff()}
+    assert diffs["roles"] == ([], [role.pk])
+    assert diffs["scope_regions"] == ([], [tree.county_a.pk])
+    assert all("password" not in (c.postchange_data or {}) for c in changes)

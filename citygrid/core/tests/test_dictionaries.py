@@ -16,12 +16,15 @@ def test_admin_adds_a_local_item_and_duplicates_are_refused(client, make_user):
     client.force_login(make_user(superuser=True))
     dispute = Dictionary.objects.get(code="dispute_type")
     url = "/core/dict-items/add/"
-    response = client.post(url, {"dictionary": dispute.pk, "value": "06", "label": "物业纠纷",
-                                 "sort": 6, "active": "on"})
+    response = client.post(
+        url,
+        {"dictionary": dispute.pk, "value": "06", "label": "物业纠纷", "sort": 6, "active": "on"},
+    )
     assert response.status_code == 302
     assert DictItem.objects.get(dictionary=dispute, value="06").label == "物业纠纷"
-    response = client.post(url, {"dictionary": dispute.pk, "value": "06", "label": "重复",
-                                 "sort": 7, "active": "on"})
+    response = client.post(
+        url, {"dictionary": dispute.pk, "value": "06", "label": "重复", "sort": 7, "active": "on"}
+    )
     assert "同一代码表中代码值不能重复" in response.content.decode()
     page = client.get(dispute.get_absolute_url()).content.decode()
     assert "物业纠纷" in page
