@@ -26,28 +26,27 @@ class BaseFilterSet(django_filters.FilterSet):
             f.widget.attrs.setdefault("class", css)
 
 
-class ObjectChangeFilterSet(BaseFilterSet):
-    search_fields = ("object_repr", "user_name")
+class LogFilterSet(BaseFilterSet):
+    """Logs are searched by day range."""
+
     time__gte = django_filters.DateFilter(
         field_name="time", lookup_expr="date__gte", label="起始日期"
     )
     time__lte = django_filters.DateFilter(
         field_name="time", lookup_expr="date__lte", label="截止日期"
     )
+
+
+class ObjectChangeFilterSet(LogFilterSet):
+    search_fields = ("object_repr", "user_name")
 
     class Meta:
         model = ObjectChange
         fields = ["action", "content_type", "user"]
 
 
-class AccessLogFilterSet(BaseFilterSet):
+class AccessLogFilterSet(LogFilterSet):
     search_fields = ("user_name", "detail", "reason", "ip")
-    time__gte = django_filters.DateFilter(
-        field_name="time", lookup_expr="date__gte", label="起始日期"
-    )
-    time__lte = django_filters.DateFilter(
-        field_name="time", lookup_expr="date__lte", label="截止日期"
-    )
 
     class Meta:
         model = AccessLog
