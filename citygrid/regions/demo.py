@@ -279,9 +279,14 @@ def _build_geometry(rng: random.Random, size: DemoSize) -> _Cell:
     warp = _Warp(rng)
     leaves = list(_leaves(plane))
     noded = _node([leaf.geom for leaf in leaves])
-    for leaf, geom in zip(leaves, noded, strict=True):
-        bent = shapely.transform(shapely.segmentize(geom, _SEGMENT_KM), warp.to_lnglat)
-        leaf.geom = _clean(bent)
+    bent = [
+        _clean(shapely.transform(shapely.segmentize(g, _SEGMENT_KM), warp.to_lnglat)) for g in noded
+    ]
+    # Rounding can leave the two copies of a shared vertex one step apart (a 1e-7° sliver);
+    # the coverage cleaner snaps them back together so the grids form an exact coverage.
+    cleaned = shapely.coverage_clean(bent, snapping_distance=3 * _LNGLAT_GRID)
+    for leaf, geom in zip(leaves, cleaned, strict=True):
+        leaf.geom = _clean(geom)
 
     def rebuild(cell: _Cell) -> None:
         if cell.children:
@@ -528,7 +533,9 @@ class _Planner:
         if village:
             households = rng.randint(150, 400)
             groups = "、".join(
-                f"{rng.choice(_SURNAMES)}家{rng.choice(_VILLAGE_SUFFIX)}" for _ in range(2)
+                dict.fromkeys(
+                    f"{rng.choice(_SURNAMES)}家{rng.choice(_VILLAGE_SUFFIX)}" for _ in range(2)
+                )
             )
             landmark = rng.choice(
                 (
@@ -549,8 +556,10 @@ class _Planner:
             )
         households = rng.randint(300, 620)
         estates = "、".join(
-            self.names.any_place() + rng.choice(("花园", "小区", "苑", "家园", "新村", "公寓"))
-            for _ in range(rng.randint(1, 3))
+            dict.fromkeys(
+                self.names.any_place() + rng.choice(("花园", "小区", "苑", "家园", "新村", "公寓"))
+                for _ in range(rng.randint(1, 3))
+            )
         )
         landmark = rng.choice(
             (

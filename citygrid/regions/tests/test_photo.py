@@ -22,10 +22,17 @@ def jpeg_with_gps() -> bytes:
 
 
 def post_photo(client, grid, upload):
-    return client.post(f"/territory/regions/{grid.pk}/edit/", {
-        "parent": grid.parent_id, "level": "grid", "code": grid.code, "name": grid.name,
-        "kind": "basic", "photo": upload,
-    })
+    return client.post(
+        f"/territory/regions/{grid.pk}/edit/",
+        {
+            "parent": grid.parent_id,
+            "level": "grid",
+            "code": grid.code,
+            "name": grid.name,
+            "kind": "basic",
+            "photo": upload,
+        },
+    )
 
 
 def test_photo_is_stored_without_exif(client, tree, make_user):
