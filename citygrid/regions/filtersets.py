@@ -10,8 +10,8 @@ class RegionFilterSet(BaseFilterSet):
     level = django_filters.MultipleChoiceFilter(choices=RegionLevel.choices, label="层级")
     parent_id = django_filters.NumberFilter(field_name="parent_id", label="上级区域ID")
     within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
-    has_boundary = django_filters.BooleanFilter(
-        field_name="boundary", lookup_expr="isnull", exclude=True, label="已绘制边界"
+    has_boundary = django_filters.ChoiceFilter(
+        choices=[("yes", "是"), ("no", "否")], method="filter_has_boundary", label="已绘制边界"
     )
 
     class Meta:
@@ -20,6 +20,9 @@ class RegionFilterSet(BaseFilterSet):
 
     def filter_within(self, queryset, name, value):
         return queryset.filter(code__startswith=value.strip())
+
+    def filter_has_boundary(self, queryset, name, value):
+        return queryset.filter(boundary__isnull=value == "no")
 
 
 class GridWorkerFilterSet(BaseFilterSet):

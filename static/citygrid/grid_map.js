@@ -23,7 +23,13 @@
     return { color: c, weight: 1.5, fillColor: c, fillOpacity: 0.25 };
   }
   function bind(feature, layer) {
-    layer.bindTooltip(feature.properties.name, { sticky: true });
+    // Coarse regions are few: label them; grids are many: name them on hover only.
+    if (feature.properties.level === "grid") {
+      layer.bindTooltip(feature.properties.name, { sticky: true });
+    } else {
+      layer.bindTooltip(feature.properties.name, { permanent: true, direction: "center",
+        className: "region-label" });
+    }
     layer.on("click", function (e) {
       var url = el.dataset.cardUrl.replace("/0/", "/" + feature.properties.id + "/");
       fetch(url, { credentials: "same-origin" }).then(function (r) {

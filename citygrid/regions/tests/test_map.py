@@ -73,3 +73,21 @@ def test_wip_modules_are_honest(client, tree, make_user):
     page = client.get("/core/wip/population/").content.decode()
     assert "建设中" in page and "尚未上线" in page
     assert client.get("/core/wip/unknown/").status_code == 404
+
+
+def test_region_filters(client, tree, make_user):
+    from citygrid.regions.models import Region
+
+    Region.objects.create(
+        parent=tree.community_a, level="grid", code="330101001001008", name="无边界网格"
+    )
+    client.force_login(make_user(perms=["regions.view_region"], scope=[tree.city]))
+
+    def names(**params):
+        table = client.get("/territory/regions/", params).context["table"]
+        return {row.record.name for row in table.page.object_list}
+
+    assert names(level="grid", has_boundary="no") == {"无边界网格"}
+    assert names(level="grid", has_boundary="yes") == {"甲一网格", "甲二网格", "乙一网格"}
+    assert names(within="330102", level="grid") == {"乙一网格"}
+    assert names(q="甲二") == {"甲二网格"}
