@@ -41,7 +41,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         (
             *_crud("regions", "region", ("view", "export")),
             *_crud("regions", "gridworker", ("view", "export")),
-            *_crud("core", "dictionary", ("view", "export")),
+            *_crud("core", "dictionary", ("view",)),
             "core.view_dictitem",
             "core.view_objectchange",
         ),

@@ -16,6 +16,7 @@ urlpatterns = [
         add=views.UserEditView.as_view(),
         detail=views.UserView.as_view(),
         edit=views.UserEditView.as_view(),
+        changelog=views.UserChangeLogView.as_view(),
     ),
     *model_urls(
         "roles",
@@ -25,5 +26,6 @@ urlpatterns = [
         detail=views.RoleView.as_view(),
         edit=views.RoleEditView.as_view(),
         delete=views.RoleDeleteView.as_view(),
+        changelog=views.RoleChangeLogView.as_view(),
     ),
 ]

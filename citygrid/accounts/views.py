@@ -59,6 +59,14 @@ class UserEditView(generic.ObjectEditView):
     form = forms.UserForm
 
 
+class UserChangeLogView(generic.ObjectChangeLogView):
+    model = User
+
+
+class RoleChangeLogView(generic.ObjectChangeLogView):
+    model = Role
+
+
 class RoleListView(generic.ObjectListView):
     model = Role
     table = tables.RoleTable

@@ -21,6 +21,7 @@ urlpatterns = [
         detail=records.DictionaryView.as_view(),
         edit=records.DictionaryEditView.as_view(),
         delete=records.DictionaryDeleteView.as_view(),
+        changelog=records.DictionaryChangeLogView.as_view(),
     ),
     *model_urls(
         "dict-items",

@@ -1,9 +1,9 @@
 from django.db import models
 
-from citygrid.core.querysets import RestrictedManager
+from citygrid.core.models.base import ChangeLoggedModel
 
 
-class Dictionary(models.Model):
+class Dictionary(ChangeLoggedModel):
     """A code table (GB/T 2261.1 sex, GB/T 3304 ethnicity, local "X" extensions ...).
 
     Values are data, editable by administrators, because local standards override national ones.
@@ -14,13 +14,11 @@ class Dictionary(models.Model):
     standard = models.CharField("依据标准", max_length=100, blank=True)
     description = models.TextField("说明", blank=True)
 
-    objects = RestrictedManager()
-
     class Meta:
         verbose_name = "代码表"
         verbose_name_plural = "代码表"
         ordering = ["code"]
-        default_permissions = ("view", "add", "change", "delete", "import", "export")
+        default_permissions = ("view", "add", "change", "delete")
 
     def __str__(self) -> str:
         return self.name
@@ -31,7 +29,7 @@ class Dictionary(models.Model):
         return reverse("core:dictionary", args=[self.pk])
 
 
-class DictItem(models.Model):
+class DictItem(ChangeLoggedModel):
     """One value of a code table; records store `value`, labels resolve through here."""
 
     dictionary = models.ForeignKey(
@@ -41,8 +39,6 @@ class DictItem(models.Model):
     label = models.CharField("名称", max_length=100)
     sort = models.PositiveIntegerField("排序", default=0)
     active = models.BooleanField("启用", default=True)
-
-    objects = RestrictedManager()
 
     class Meta:
         verbose_name = "代码项"

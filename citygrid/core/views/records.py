@@ -27,6 +27,10 @@ class DictionaryDeleteView(generic.ObjectDeleteView):
     model = Dictionary
 
 
+class DictionaryChangeLogView(generic.ObjectChangeLogView):
+    model = Dictionary
+
+
 class DictItemEditView(generic.ObjectEditView):
     model = DictItem
     form = forms.DictItemForm
