@@ -275,6 +275,17 @@ class RecordTestCases:
         assert (job.created_count, job.skipped_count) == (len(rows) - 1, 1)
         assert self.model.objects.count() == before + len(rows) - 1
 
+    def test_import_page_explains_the_file(self, client, tree, make_user):
+        from citygrid.core.io.resources import resource_for
+
+        client.force_login(self.permitted(make_user, tree, "view", "import"))
+        page = client.get(self.url("_import")).content.decode()
+        resource = resource_for(self.model)()
+        assert f"按“{resource.natural_key_label()}”自动匹配" in page
+        assert reverse("core:import_template", args=[resource.key()]) in page
+        for header in resource.header():
+            assert header in page
+
     def test_import_without_permission_is_403(self, client, tree, make_user):
         client.force_login(self.permitted(make_user, tree, "view", "add"))
         assert client.get(self.url("_import")).status_code == 403

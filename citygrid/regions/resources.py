@@ -119,6 +119,9 @@ class GridWorkerResource(Resource):
         Column("note", "备注"),
     ]
 
+    def natural_key_label(self):
+        return "网格代码 + 手机号码"
+
     def row_key(self, row):
         # One person may serve several grids: the natural key is (grid, phone).
         region = row.values.get("region")

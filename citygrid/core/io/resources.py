@@ -48,6 +48,11 @@ class Resource:
     def key(cls) -> str:
         return f"{cls.model._meta.app_label}.{cls.model._meta.model_name}"
 
+    def natural_key_label(self) -> str:
+        """How users recognise an existing record in a file (shown on the import page)."""
+        column = self.column_for_field(self.natural_key)
+        return column.header if column else self.natural_key
+
     def header(self) -> list[str]:
         return [c.header for c in self.columns]
 

@@ -5,6 +5,14 @@ from citygrid.core.models import Dictionary, DictItem
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def seeded():
+    # Transactional (browser) tests flush the tables the migration seeded.
+    from citygrid.core.seeds import seed_dictionaries
+
+    seed_dictionaries(Dictionary, DictItem)
+
+
 def test_national_code_tables_are_seeded():
     ethnicity = Dictionary.objects.get(code="ethnicity")
     assert ethnicity.items.count() == 58
