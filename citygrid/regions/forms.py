@@ -38,6 +38,12 @@ class RegionForm(ScopedModelForm):
         self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
             level__in=["grid", "village_group"]
         )
+        if self.instance.pk:
+            # Code, level and (through the code) parent are fixed once a region exists.
+            for name in ("parent", "level", "code"):
+                self.fields[name].disabled = True
+            # A grid worker may edit their grid though its community lies outside their scope.
+            self.fields["parent"].queryset = Region.objects.filter(pk=self.instance.parent_id)
         if self.instance.boundary and not self.is_bound:
             import json
 

@@ -116,6 +116,10 @@ class Region(ChangeLoggedModel):
             )
         elif "code" not in errors and not code.startswith(parent.code):
             errors["code"] = f"区划代码必须以上级区域代码 {parent.code} 开头"
+        loaded = getattr(self, "_loaded_identity", None)
+        if loaded and loaded != (self.code, self.level):
+            # Records copy the code for scoping and history refers to it: never rewrite it.
+            errors["code"] = "区划代码和层级创建后不能修改；区划调整请新建区域并停用旧区域"
         if self.pk and self.parent_id == self.pk:
             errors["parent"] = "上级区域不能是自身"
         if self.boundary not in (None, "", {}):
@@ -163,4 +167,6 @@ class Region(ChangeLoggedModel):
         instance = super().from_db(db, field_names, values)
         if "boundary" in field_names:
             instance._loaded_boundary = instance.boundary
+        if "code" in field_names and "level" in field_names:
+            instance._loaded_identity = (instance.code, instance.level)
         return instance

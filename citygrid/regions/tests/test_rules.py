@@ -114,3 +114,28 @@ def test_deleting_a_region_with_children_is_refused(client, tree, make_user):
     response = client.post(f"/territory/regions/{tree.community_a.pk}/delete/", follow=True)
     assert "无法删除“甲社区”：仍有关联记录" in response.content.decode()
     assert Region.objects.filter(pk=tree.community_a.pk).exists()
+
+
+def test_code_and_level_cannot_be_rewritten(tree):
+    grid = Region.objects.get(pk=tree.grid_a2.pk)
+    grid.code = "330101001001009"
+    message = "区划代码和层级创建后不能修改；区划调整请新建区域并停用旧区域"
+    assert errors_of(grid)["code"] == [message]
+
+
+def test_user_scoped_to_a_grid_can_edit_its_introduction(client, tree, make_user):
+    client.force_login(
+        make_user(perms=["regions.view_region", "regions.change_region"], scope=[tree.grid_a1])
+    )
+    response = client.post(
+        f"/territory/regions/{tree.grid_a1.pk}/edit/",
+        {
+            "name": "甲一网格",
+            "kind": "basic",
+            "introduction": "东至河，西至路",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    grid = Region.objects.get(pk=tree.grid_a1.pk)
+    assert grid.introduction == "东至河，西至路"
+    assert grid.code == "330101001001001" and grid.parent == tree.community_a
