@@ -91,3 +91,17 @@ def test_region_filters(client, tree, make_user):
     assert names(level="grid", has_boundary="yes") == {"甲一网格", "甲二网格", "乙一网格"}
     assert names(within="330102", level="grid") == {"乙一网格"}
     assert names(q="甲二") == {"甲二网格"}
+
+
+def test_export_honours_the_list_filters(client, tree, make_user):
+    from citygrid.core.models import AccessLog
+
+    user = make_user(perms=["regions.view_region", "regions.export_region"], scope=[tree.city])
+    client.force_login(user)
+    text = client.get(
+        "/territory/regions/export/", {"level": "grid", "within": "330101", "export_format": "csv"}
+    ).content.decode("utf-8-sig")
+    codes = [line.split(",")[0] for line in text.strip().splitlines()[1:]]
+    assert codes == [tree.grid_a1.code, tree.grid_a2.code]
+    log = AccessLog.objects.get(user=user, action="export")
+    assert log.record_count == 2 and "within=330101" in log.detail
