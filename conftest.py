@@ -14,9 +14,12 @@ def _test_settings(settings, tmp_path):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    from citygrid.cases.calendar import reset_calendar_cache
     from citygrid.regions.geo import index
 
+    # Version stamps repeat when test transactions roll back: drop per-process caches.
     index.reset_index()
+    reset_calendar_cache()
 
 
 def square(lng: float, lat: float, size: float = 0.01) -> dict:

@@ -6,8 +6,8 @@ from citygrid.core.api.errors import ApiError
 from citygrid.core.api.permissions import request_action
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
-    """CRUD through `restrict(user, action)`; a write that leaves the scope is rolled back."""
+class ScopedViewSetMixin:
+    """Reads through `restrict(user, action)`: out of scope answers 404."""
 
     # Set per @action (e.g. "view" for a read-only POST) to override the method's action.
     required_action: str | None = None
@@ -23,6 +23,14 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         return (
             super().get_queryset().restrict(self.request.user, request_action(self.request, self))
         )
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    """CRUD through `restrict(user, action)`; a write that leaves the scope is rolled back."""
 
     def _save_in_scope(self, serializer, action: str) -> None:
         with transaction.atomic():

@@ -1,0 +1,1 @@
+"""The case workflow: report → register → dispatch → handle → verify → close → evaluate."""

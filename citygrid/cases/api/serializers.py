@@ -1,0 +1,207 @@
+from rest_framework import serializers
+
+from citygrid.cases.choices import Channel, Urgency
+from citygrid.cases.models import (
+    Case,
+    CaseAttachment,
+    CaseCategory,
+    CaseEvent,
+    Department,
+    SupervisionOrder,
+    Task,
+)
+from citygrid.cases.workflow import BY_ACTION
+
+
+class CaseCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseCategory
+        fields = [
+            "id",
+            "kind",
+            "parent",
+            "code",
+            "name",
+            "register_criteria",
+            "closing_criteria",
+            "active",
+        ]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "name", "code", "region", "phone", "active"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseAttachment
+        fields = ["id", "stage", "image", "thumbnail", "event", "created"]
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "action",
+            "from_state",
+            "to_state",
+            "time",
+            "actor",
+            "actor_name",
+            "department",
+            "note",
+            "step",
+            "step_deadline",
+            "on_time",
+            "elapsed_seconds",
+            "data",
+            "attachments",
+        ]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    lateness = serializers.SerializerMethodField()
+    reporter_name = serializers.SerializerMethodField()
+    reporter_phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "category",
+            "urgency",
+            "description",
+            "address",
+            "lng",
+            "lat",
+            "channel",
+            "reporter_name",
+            "reporter_phone",
+            "state",
+            "state_label",
+            "lateness",
+            "department",
+            "level",
+            "step",
+            "step_started",
+            "step_deadline",
+            "region",
+            "region_code",
+            "possible_duplicate_of",
+            "merged_into",
+            "reported_at",
+            "closed_at",
+            "satisfaction",
+        ]
+        read_only_fields = fields
+
+    def get_lateness(self, obj) -> str:
+        return obj.lateness()
+
+    def get_reporter_name(self, obj) -> str:
+        return obj.masked("reporter_name")
+
+    def get_reporter_phone(self, obj) -> str:
+        return obj.masked("reporter_phone")
+
+
+class CaseDetailSerializer(CaseSerializer):
+    events = CaseEventSerializer(many=True, read_only=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "events", "available_actions"]
+        read_only_fields = fields
+
+    def get_available_actions(self, obj) -> list[str]:
+        from citygrid.cases.actions import available_actions
+
+        return [t.action for t in available_actions(obj, self.context["request"].user)]
+
+
+class ReportSerializer(serializers.Serializer):
+    """A new case: the same fields every channel sends to the intake service."""
+
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=CaseCategory.objects.filter(active=True, parent__isnull=False), label="小类"
+    )
+    description = serializers.CharField(max_length=2000, label="问题描述")
+    lng = serializers.FloatField(min_value=-180, max_value=180, label="经度")
+    lat = serializers.FloatField(min_value=-90, max_value=90, label="纬度")
+    crs = serializers.ChoiceField(
+        choices=["wgs84", "cgcs2000", "gcj02", "bd09"], default="wgs84", label="坐标系"
+    )
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, label="地址")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.WEB)
+    reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    photos = serializers.ListField(child=serializers.ImageField(), required=False, max_length=9)
+    idempotency_key = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class ActionSerializer(serializers.Serializer):
+    """Inputs of a transition; which ones matter depends on the action."""
+
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    photos = serializers.ListField(child=serializers.ImageField(), required=False, max_length=9)
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False
+    )
+    hours = serializers.DecimalField(max_digits=6, decimal_places=2, required=False)
+    satisfaction = serializers.IntegerField(required=False, min_value=1, max_value=5)
+    into = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all(), required=False)
+    required_by = serializers.DateTimeField(required=False)
+    level = serializers.IntegerField(required=False, min_value=1, max_value=3)
+
+
+class SupervisionOrderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SupervisionOrder
+        fields = [
+            "id",
+            "case",
+            "department",
+            "level",
+            "required_by",
+            "instructions",
+            "status",
+            "issued_by",
+            "answer",
+            "answered_at",
+            "created",
+        ]
+        read_only_fields = fields
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "region",
+            "assignee",
+            "case",
+            "start_date",
+            "end_date",
+            "frequency",
+            "checkpoints",
+            "due_at",
+            "status",
+            "result",
+            "done_at",
+        ]
+        read_only_fields = ["status", "result", "done_at"]
+
+
+ACTIONS = tuple(BY_ACTION)

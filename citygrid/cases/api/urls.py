@@ -1,0 +1,12 @@
+from rest_framework.routers import DefaultRouter
+
+from citygrid.cases.api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.register("cases", views.CaseViewSet)
+router.register("case-categories", views.CaseCategoryViewSet)
+router.register("departments", views.DepartmentViewSet)
+router.register("supervision-orders", views.SupervisionOrderViewSet)
+router.register("tasks", views.TaskViewSet)
+
+urlpatterns = router.urls

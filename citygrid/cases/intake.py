@@ -1,0 +1,145 @@
+"""The one intake service every channel uses (web desk, API, grid app, WeChat, Open311).
+
+It finds the grid from the position, numbers the case, flags a possible duplicate, stores the
+photos, writes the `report` event and starts the register clock — in one transaction, so a
+failed photo or an unknown position leaves nothing half-created.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from citygrid.cases import clock, events, photos
+from citygrid.cases.choices import OPEN_STATES, Channel, Step, Urgency
+from citygrid.cases.errors import WorkflowError
+from citygrid.cases.models import Case, CaseAttachment, CaseCategory
+from citygrid.core.models import VersionStamp
+from citygrid.core.validators import normalize_mobile
+from citygrid.regions.geo.index import load_index
+from citygrid.regions.geo.transforms import to_wgs84
+from citygrid.regions.models import Region
+
+EARTH_RADIUS_M = 6_371_000
+
+
+@dataclass
+class Report:
+    category: CaseCategory
+    description: str
+    lng: float
+    lat: float
+    crs: str = "wgs84"
+    address: str = ""
+    urgency: str = Urgency.NORMAL
+    channel: str = Channel.WEB
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    photos: list = field(default_factory=list)
+    idempotency_key: str | None = None
+
+
+def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def find_duplicate(category_id: int, lng: float, lat: float, exclude_pk=None) -> Case | None:
+    """The nearest open case of the same minor class within the configured radius."""
+    radius = settings.CASE_DUPLICATE_RADIUS_M
+    dlat = radius / 111_320
+    dlng = radius / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    nearby = Case.objects.filter(
+        category_id=category_id,
+        state__in=OPEN_STATES,
+        lng__range=(lng - dlng, lng + dlng),
+        lat__range=(lat - dlat, lat + dlat),
+    ).exclude(pk=exclude_pk)
+    scored = [(distance_m(lng, lat, c.lng, c.lat), c) for c in nearby]
+    scored = [(d, c) for d, c in scored if d <= radius]
+    return min(scored, key=lambda dc: dc[0])[1] if scored else None
+
+
+def next_number(now: datetime) -> str:
+    """YYYYMMDD + a 5-digit daily sequence; the counter row is locked until the commit."""
+    day = timezone.localdate(now)
+    name = f"case_number_{day:%Y%m%d}"
+    VersionStamp.bump(name)
+    return f"{day:%Y%m%d}{VersionStamp.read(name):05d}"
+
+
+def _validate(report: Report) -> tuple[float, float, str]:
+    if report.category is None or not report.category.is_minor or not report.category.active:
+        raise WorkflowError("invalid_category", "请选择有效的事部件小类", 400)
+    if not (report.description or "").strip():
+        raise WorkflowError("description_required", "请填写问题描述", 400)
+    if report.urgency not in Urgency.values:
+        raise WorkflowError("invalid_urgency", "紧急程度无效", 400)
+    if report.channel not in Channel.values:
+        raise WorkflowError("invalid_channel", "来源渠道无效", 400)
+    phone = ""
+    if report.reporter_phone:
+        try:
+            phone = normalize_mobile(report.reporter_phone)
+        except ValueError as exc:
+            raise WorkflowError("invalid_phone", "上报人手机号码格式不正确", 400) from exc
+    try:
+        lng, lat = to_wgs84(float(report.lng), float(report.lat), report.crs)
+    except (TypeError, ValueError) as exc:
+        raise WorkflowError("invalid_position", "坐标或坐标系无效", 400) from exc
+    return lng, lat, phone
+
+
+def report_case(report: Report, *, actor=None, now: datetime | None = None) -> Case:
+    """Create a case. `actor` is the staff member or None for the public channels."""
+    if report.idempotency_key:
+        existing = Case.objects.filter(idempotency_key=report.idempotency_key).first()
+        if existing:
+            return existing
+    lng, lat, phone = _validate(report)
+    grid_id = load_index().locate(lng, lat)
+    if grid_id is None:
+        raise WorkflowError("outside_grids", "该位置不在任何网格内，请核对位置", 400)
+    grid = Region.objects.get(pk=grid_id)
+    staff = actor is not None and actor.is_authenticated and not actor.is_superuser
+    if staff and not any(grid.code.startswith(c) for c in actor.scope_codes()):
+        raise WorkflowError("out_of_scope", "该位置不在您的管辖范围内", 403)
+    cleaned = photos.validate_photos(report.photos)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = Case(
+            number=next_number(now),
+            kind=report.category.kind,
+            category=report.category,
+            urgency=report.urgency,
+            description=report.description.strip(),
+            address=report.address.strip(),
+            lng=lng,
+            lat=lat,
+            channel=report.channel,
+            reporter=actor if actor is not None and actor.is_authenticated else None,
+            reporter_name=report.reporter_name.strip(),
+            reporter_phone=phone,
+            region=grid,
+            reported_at=now,
+            idempotency_key=report.idempotency_key or None,
+            possible_duplicate_of=find_duplicate(report.category.pk, lng, lat),
+        )
+        clock.start_step(case, Step.REGISTER, now)
+        case.save()
+        event = events.record(
+            case,
+            "report",
+            actor=actor,
+            time=now,
+            from_state="",
+            channel=report.channel,
+            possible_duplicate_of=case.possible_duplicate_of_id,
+        )
+        photos.attach(case, event, cleaned, CaseAttachment.Stage.BEFORE, actor)
+    return case

@@ -1,0 +1,242 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from citygrid.cases.choices import (
+    OPEN_STATES,
+    CaseKind,
+    CaseState,
+    Channel,
+    Lateness,
+    Step,
+    Urgency,
+)
+from citygrid.core.fields import EncryptedCharField
+from citygrid.core.models import ScopedModel
+
+
+class Case(ScopedModel):
+    """One problem to solve (事件 or 部件问题), from report to evaluation.
+
+    The state and the current step's clock are cached here for the desk's queries; the truth is
+    the `CaseEvent` history written by the action functions in `cases/actions.py`.
+    """
+
+    number = models.CharField("案件编号", max_length=20, unique=True)
+    kind = models.CharField("类型", max_length=20, choices=CaseKind.choices)
+    category = models.ForeignKey(
+        "cases.CaseCategory", verbose_name="小类", on_delete=models.PROTECT, related_name="cases"
+    )
+    urgency = models.CharField(
+        "紧急程度", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    description = models.TextField("问题描述")
+    address = models.CharField("地址", max_length=200, blank=True)
+    lng = models.FloatField("经度")
+    lat = models.FloatField("纬度")
+    channel = models.CharField("来源", max_length=20, choices=Channel.choices)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上报人账号",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_cases",
+    )
+    reporter_name = models.CharField("上报人", max_length=50, blank=True)
+    reporter_phone = EncryptedCharField("上报人电话", blank=True)
+    reporter_phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    state = models.CharField(
+        "状态",
+        max_length=20,
+        choices=CaseState.choices,
+        default=CaseState.REPORTED,
+        db_index=True,
+    )
+    department = models.ForeignKey(
+        "cases.Department",
+        verbose_name="责任部门",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    # The level now responsible (raised by escalation: grid → community → ... → city).
+    level = models.CharField("处置层级", max_length=20, default="grid")
+    step = models.CharField("当前环节", max_length=20, choices=Step.choices, blank=True)
+    step_started = models.DateTimeField("环节开始", null=True, blank=True)
+    step_deadline = models.DateTimeField("环节时限", null=True, blank=True, db_index=True)
+    step_warn_at = models.DateTimeField("预警时间", null=True, blank=True)
+    paused_at = models.DateTimeField("挂账/暂停时间", null=True, blank=True)
+    resume_state = models.CharField("恢复后状态", max_length=20, blank=True)
+    # Working seconds the current step spent suspended: excluded from its elapsed time.
+    paused_seconds = models.PositiveIntegerField("本环节暂停时长（秒）", default=0)
+    # The unit of the current step's limit, so lateness is measured the way the limit was set.
+    step_unit = models.CharField("时限单位", max_length=20, blank=True)
+    extension_hours = models.DecimalField(
+        "申请延期（工作时）", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    warned = models.BooleanField("已发预警", default=False)
+    overdue_notified = models.BooleanField("已发超期提醒", default=False)
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name="疑似重复",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="possible_duplicates",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="合并至",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_cases",
+    )
+    reported_at = models.DateTimeField("上报时间", default=timezone.now, db_index=True)
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField("满意度", null=True, blank=True)
+    # A phone may retry a report it already sent; the same key never makes a second case.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    sensitive_fields = {"reporter_phone": "mobile", "reporter_name": "name"}
+    changelog_exclude = (
+        "created",
+        "last_updated",
+        "reporter_phone_index",
+        "step_warn_at",
+        "warned",
+        "overdue_notified",
+    )
+
+    class Meta:
+        verbose_name = "事件"
+        verbose_name_plural = "事件"
+        ordering = ["-reported_at"]
+        default_permissions = ("view", "add", "change", "delete", "import", "export")
+        permissions = [
+            ("register_case", "受理立案"),
+            ("dispatch_case", "派遣"),
+            ("handle_case", "部门处置"),
+            ("verify_case", "核查"),
+            ("close_case", "结案"),
+            ("evaluate_case", "评价"),
+            ("approve_extension_case", "审批延期"),
+            ("suspend_case", "挂账"),
+            ("escalate_case", "上报上级"),
+            ("supervise_case", "督办"),
+            ("merge_case", "合并重复"),
+        ]
+        indexes = [models.Index(fields=["state", "step_deadline"], name="case_state_deadline_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def lateness(self, now=None) -> str:
+        """On time, warning (≥ 80 % of the step's limit used) or overdue."""
+        if not self.step_deadline or not self.is_open or self.paused_at:
+            return Lateness.ON_TIME
+        now = now or timezone.now()
+        if now >= self.step_deadline:
+            return Lateness.OVERDUE
+        if self.step_warn_at and now >= self.step_warn_at:
+            return Lateness.WARNING
+        return Lateness.ON_TIME
+
+
+class CaseEvent(models.Model):
+    """One step of a case's history, written only by the action functions. Append-only."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="事件", on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField("操作", max_length=30, db_index=True)
+    from_state = models.CharField("原状态", max_length=20, blank=True)
+    to_state = models.CharField("新状态", max_length=20, blank=True)
+    time = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="case_events",
+    )
+    actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
+    department = models.ForeignKey(
+        "cases.Department",
+        verbose_name="部门",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    note = models.TextField("意见", blank=True)
+    step = models.CharField("环节", max_length=20, blank=True)
+    step_deadline = models.DateTimeField("环节时限", null=True, blank=True)
+    # For actions that finish a step: was it finished within the limit?
+    on_time = models.BooleanField("按期", null=True, blank=True)
+    # Working seconds the finished step took (clock stopped while suspended).
+    elapsed_seconds = models.PositiveIntegerField("用时（秒）", null=True, blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+    region_code = models.CharField("区域代码", max_length=15, db_index=True)
+
+    class Meta:
+        verbose_name = "案件事件记录"
+        verbose_name_plural = "案件事件记录"
+        ordering = ["time", "id"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["action", "time"], name="caseevent_action_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.action}"
+
+
+class CaseAttachment(models.Model):
+    """A photo of a case, before (report) or after (report back, verification)."""
+
+    class Stage(models.TextChoices):
+        BEFORE = "before", "处置前"
+        AFTER = "after", "处置后"
+        VERIFY = "verify", "核查"
+
+    case = models.ForeignKey(
+        Case, verbose_name="事件", on_delete=models.CASCADE, related_name="attachments"
+    )
+    event = models.ForeignKey(
+        CaseEvent,
+        verbose_name="环节",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    stage = models.CharField("阶段", max_length=10, choices=Stage.choices)
+    image = models.ImageField("照片", upload_to="cases/%Y/%m/")
+    thumbnail = models.ImageField("缩略图", upload_to="cases/%Y/%m/thumbs/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "案件照片"
+        verbose_name_plural = "案件照片"
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_stage_display()}"

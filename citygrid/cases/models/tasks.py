@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from citygrid.cases.choices import TaskKind, TaskStatus
+from citygrid.core.models import ScopedModel
+
+
+class Task(ScopedModel):
+    """A job for a grid worker: patrol a grid, or verify a case on site (核查)."""
+
+    kind = models.CharField("类型", max_length=20, choices=TaskKind.choices)
+    title = models.CharField("标题", max_length=100)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="执行人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name="关联事件",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    start_date = models.DateField("开始日期", null=True, blank=True)
+    end_date = models.DateField("结束日期", null=True, blank=True)
+    frequency = models.CharField("频次", max_length=50, blank=True, help_text="如：每日一次")
+    # Check-in points: [{"name": "...", "lng": .., "lat": ..}]
+    checkpoints = models.JSONField("打卡点", default=list, blank=True)
+    due_at = models.DateTimeField("截止时间", null=True, blank=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=TaskStatus.choices, default=TaskStatus.OPEN, db_index=True
+    )
+    result = models.TextField("执行情况", blank=True)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "任务"
+        verbose_name_plural = "任务"
+        ordering = ["status", "due_at", "-created"]
+        default_permissions = ("view", "add", "change", "delete", "export")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:task", args=[self.pk])
+
+
+class Visit(ScopedModel):
+    """A 走访日志 entry: who was visited, when, where, what was found, when to come back."""
+
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="走访人",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="visits",
+    )
+    target = models.CharField("走访对象", max_length=100, help_text="人员、房屋或场所")
+    visited_at = models.DateTimeField("走访时间")
+    place = models.CharField("地点", max_length=200, blank=True)
+    lng = models.FloatField("经度", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    findings = models.TextField("走访情况")
+    next_visit = models.DateField("下次走访", null=True, blank=True)
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name="转为事件",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+    )
+
+    class Meta:
+        verbose_name = "走访日志"
+        verbose_name_plural = "走访日志"
+        ordering = ["-visited_at"]
+        default_permissions = ("view", "add", "change", "delete", "export")
+
+    def __str__(self) -> str:
+        return f"{self.visited_at:%Y-%m-%d} {self.target}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:visit", args=[self.pk])

@@ -1,0 +1,34 @@
+"""Case photos: validated and EXIF-stripped like every upload, with a thumbnail for timelines."""
+
+import io
+
+from django.core.files.base import ContentFile
+from PIL import Image
+
+from citygrid.cases.models import CaseAttachment
+from citygrid.core.images import clean_image
+
+THUMBNAIL_SIZE = (320, 320)
+
+
+def validate_photos(uploads) -> list:
+    """Clean every upload first, so a bad file fails the action before anything is written."""
+    return [clean_image(upload) for upload in uploads]
+
+
+def attach(case, event, cleaned: list, stage: str, user) -> list[CaseAttachment]:
+    saved = []
+    for photo in cleaned:
+        photo.seek(0)
+        image = Image.open(photo)
+        image.thumbnail(THUMBNAIL_SIZE)
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=80)
+        photo.seek(0)
+        uploader = user if user is not None and user.is_authenticated else None
+        attachment = CaseAttachment(case=case, event=event, stage=stage, uploaded_by=uploader)
+        attachment.image.save(photo.name, photo, save=False)
+        attachment.thumbnail.save(photo.name, ContentFile(out.getvalue()), save=False)
+        attachment.save()
+        saved.append(attachment)
+    return saved
