@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "citygrid.core",
     "citygrid.accounts",
     "citygrid.regions",
+    "citygrid.notify",
+    "citygrid.cases",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "citygrid.core.context_processors.navigation",
+                "citygrid.notify.context_processors.notifications",
             ],
         },
     }
@@ -207,6 +210,26 @@ MAP = {
     # Below this zoom the map draws one feature per region of a coarser level.
     "grid_min_zoom": int(env("CITYGRID_MAP_GRID_MIN_ZOOM", "14")),
 }
+
+# Case workflow. Per-category limits live in the TimeLimit table; these apply where a category
+# has none, so a new category is never without a clock. (amount, unit) per step.
+CASE_DEFAULT_LIMITS = {
+    "register": (1, "working_hours"),
+    "dispatch": (1, "working_hours"),
+    "accept": (2, "working_hours"),
+    "handle": (24, "working_hours"),
+    "verify": (4, "working_hours"),
+    "close": (2, "working_hours"),
+}
+CASE_WARN_FRACTION = float(env("CITYGRID_CASE_WARN_FRACTION", "0.8"))
+CASE_REOPEN_DAYS = int(env("CITYGRID_CASE_REOPEN_DAYS", "7"))
+CASE_DUPLICATE_RADIUS_M = float(env("CITYGRID_CASE_DUPLICATE_RADIUS_M", "50"))
+
+# SMS backend, like EMAIL_BACKEND. The trial default keeps every message in the database
+# outbox (shown in 系统管理 → 短信发件箱): nothing leaves the machine.
+SMS_BACKEND = env("CITYGRID_SMS_BACKEND", "citygrid.notify.backends.outbox.OutboxBackend")
+# The 【签名】 prefixed to every text; providers require it to be registered with them.
+SMS_SIGNATURE = env("CITYGRID_SMS_SIGNATURE", "网格化管理")
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("citygrid.regions.api.urls")),
+    path("", include("citygrid.cases.api.urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("accounts/", include("citygrid.accounts.urls")),
     path("core/", include("citygrid.core.urls")),
     path("territory/", include("citygrid.regions.urls")),
+    path("notify/", include("citygrid.notify.urls")),
+    path("cases/", include("citygrid.cases.urls")),
     path("api/", include((api_patterns, "api"))),
     # Uploaded photos; production serves MEDIA_ROOT from nginx or object storage instead.
     path(

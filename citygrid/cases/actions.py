@@ -79,7 +79,11 @@ def available_actions(case: Case, user) -> list[Transition]:
 def _lock(case_id: int, actor) -> Case:
     if not Case.objects.restrict(actor, "view").filter(pk=case_id).exists():
         raise CaseNotFound
-    return Case.objects.select_for_update().select_related("department", "category").get(pk=case_id)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("department", "category")
+        .get(pk=case_id)
+    )
 
 
 def _run(

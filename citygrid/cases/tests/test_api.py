@@ -1,0 +1,111 @@
+"""The cases API: intake, scoped reads, transitions as action endpoints with coded errors."""
+
+import pytest
+
+from citygrid.cases.models import Case, CaseEvent
+from citygrid.cases.tests.conftest import jpeg
+
+pytestmark = pytest.mark.django_db
+
+
+def act(api_client, case, name, **data):
+    return api_client.post(f"/api/cases/{case.pk}/actions/{name}/", data, format="multipart")
+
+
+def test_report_through_the_api_with_photos(api_client, setup, tree):
+    api_client.force_authenticate(setup.dispatcher)
+    response = api_client.post(
+        "/api/cases/",
+        {
+            "category": setup.category.pk,
+            "description": "井盖缺失",
+            "lng": 120.005,
+            "lat": 30.005,
+            "urgency": "urgent",
+            "channel": "hotline",
+            "photos": [jpeg()],
+            "reporter_phone": "13912345678",
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["state"] == "reported" and body["reporter_phone"] == "139****5678"
+    case = Case.objects.get(pk=body["id"])
+    assert case.attachments.count() == 1 and case.region == tree.grid_a1
+
+
+def test_report_outside_every_grid_is_a_coded_error(api_client, setup):
+    api_client.force_authenticate(setup.dispatcher)
+    response = api_client.post(
+        "/api/cases/",
+        {"category": setup.category.pk, "description": "x", "lng": 121.5, "lat": 31},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "outside_grids" and not Case.objects.exists()
+
+
+def test_report_needs_add_permission(api_client, setup):
+    api_client.force_authenticate(setup.handler)
+    response = api_client.post("/api/cases/", {}, format="json")
+    assert response.status_code == 403
+
+
+def test_transitions_through_action_endpoints(api_client, setup, report):
+    case = report()
+    api_client.force_authenticate(setup.dispatcher)
+    assert act(api_client, case, "register").status_code == 200
+    response = act(api_client, case, "dispatch", department=setup.other_department.pk)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["state"] == "dispatched" and body["department"] == setup.other_department.pk
+    assert [e["action"] for e in body["events"]] == ["report", "register", "dispatch"]
+    assert body["available_actions"] == ["suspend", "escalate", "supervise"]
+
+
+def test_refused_transition_is_403_or_409_with_a_code_and_changes_nothing(
+    api_client, setup, report
+):
+    case = report()
+    api_client.force_authenticate(setup.handler)
+    response = act(api_client, case, "register")
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    api_client.force_authenticate(setup.dispatcher)
+    response = act(api_client, case, "close")
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "invalid_transition",
+        "message": "当前状态为“待受理”，不能执行“结案”",
+        "errors": {},
+    }
+    response = act(api_client, case, "reject")
+    assert response.status_code == 400 and response.json()["code"] == "note_required"
+    assert Case.objects.get(pk=case.pk).state == "reported"
+    assert CaseEvent.objects.filter(case=case).count() == 1
+
+
+def test_out_of_scope_case_is_404_for_reads_and_actions(api_client, setup, report):
+    case = report()
+    api_client.force_authenticate(setup.outsider)
+    assert api_client.get(f"/api/cases/{case.pk}/").status_code == 404
+    assert act(api_client, case, "register").status_code == 404
+    assert api_client.get("/api/cases/").json()["count"] == 0
+    assert Case.objects.get(pk=case.pk).state == "reported"
+
+
+def test_list_filters_and_reporter_masking(api_client, setup, report):
+    report(reporter_name="王小明", reporter_phone="13800001111")
+    second = report(category=setup.other_category, lng=120.015)
+    api_client.force_authenticate(setup.dispatcher)
+    body = api_client.get("/api/cases/", {"category": setup.other_category.pk}).json()
+    assert [c["id"] for c in body["results"]] == [second.pk]
+    text = api_client.get("/api/cases/").content.decode()
+    assert "13800001111" not in text and "王小明" not in text and "王*明" in text
+
+
+def test_openapi_documents_the_action_endpoint(client):
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    assert "/api/cases/{id}/actions/{name}/" in paths
+    assert "/api/cases/" in paths and "post" in paths["/api/cases/"]

@@ -1,0 +1,33 @@
+from django.utils import timezone
+
+from citygrid.notify.choices import SmsStatus
+
+
+class BaseSmsBackend:
+    """Delivers one `SmsMessage` and records the outcome on it; the caller saves the row.
+
+    `send()` either marks the message (`mark_sent` / `mark_failed`) or raises; the sending
+    service turns an exception into a failed message, so a subclass need not catch network
+    errors. Never put the phone number in an exception or a log line in clear.
+    """
+
+    # Written to `SmsMessage.backend`.
+    name = ""
+
+    def __init__(self, **options) -> None:
+        self.options = options
+
+    def send(self, message) -> None:
+        raise NotImplementedError
+
+    def mark_sent(self, message, provider_message_id: str = "") -> None:
+        message.backend = self.name
+        message.status = SmsStatus.SENT
+        message.provider_message_id = provider_message_id
+        message.error = ""
+        message.sent_at = timezone.now()
+
+    def mark_failed(self, message, error: str) -> None:
+        message.backend = self.name
+        message.status = SmsStatus.FAILED
+        message.error = error[:500]

@@ -1,0 +1,35 @@
+from django.db import models
+
+
+class SmsStatus(models.TextChoices):
+    """Where an outgoing SMS is in its life."""
+
+    # Saved, waiting for the transaction to commit and the backend to take it.
+    QUEUED = "queued", "待发送"
+    # Accepted by the backend (the outbox, the console or a provider's gateway).
+    SENT = "sent", "已发送"
+    # The backend refused it or could not be reached; `error` says why.
+    FAILED = "failed", "发送失败"
+    # The provider's delivery receipt confirmed it reached the handset.
+    DELIVERED = "delivered", "已送达"
+
+
+SMS_STATUS_BADGE = {
+    SmsStatus.QUEUED: "secondary",
+    SmsStatus.SENT: "blue",
+    SmsStatus.FAILED: "red",
+    SmsStatus.DELIVERED: "green",
+}
+
+
+class NotificationLevel(models.TextChoices):
+    INFO = "info", "一般"
+    WARNING = "warning", "提醒"
+    DANGER = "danger", "紧急"
+
+
+NOTIFICATION_LEVEL_BADGE = {
+    NotificationLevel.INFO: "azure",
+    NotificationLevel.WARNING: "orange",
+    NotificationLevel.DANGER: "red",
+}

@@ -1,0 +1,41 @@
+"""The SMS templates every deployment starts with; administrators add provider ids later."""
+
+# code, name, text. Other apps send these by code, with exactly these parameters.
+SMS_TEMPLATES: tuple[tuple[str, str, str], ...] = (
+    (
+        "verify_code",
+        "验证码",
+        "您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。",
+    ),
+    (
+        "case_number",
+        "问题受理通知",
+        "您反映的问题已受理，案件编号{number}。可凭此编号查询办理进度。",
+    ),
+    (
+        "deadline_warning",
+        "案件即将超期提醒",
+        "案件{number}将于{deadline}到期，请抓紧办理。",
+    ),
+    (
+        "deadline_overdue",
+        "案件超期提醒",
+        "案件{number}已超过办理时限（{deadline}），请尽快办理并反馈。",
+    ),
+    (
+        "supervision_order",
+        "督办通知",
+        "您收到一份{level}督办单，案件编号{number}，请于{deadline}前办结并反馈。",
+    ),
+)
+
+
+def seed_sms_templates(template_model=None) -> None:
+    """Idempotent: existing templates (perhaps edited by administrators) are left alone.
+
+    Takes the model so the data migration can pass its historical one; tests call it without.
+    """
+    if template_model is None:
+        from citygrid.notify.models import SmsTemplate as template_model
+    for code, name, text in SMS_TEMPLATES:
+        template_model.objects.get_or_create(code=code, defaults={"name": name, "text": text})

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from citygrid.core.routing import model_urls
+from citygrid.notify import views
+from citygrid.notify.models import SmsMessage
+
+app_name = "notify"
+
+urlpatterns = [
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    *model_urls(
+        "sms",
+        SmsMessage,
+        list=views.SmsMessageListView.as_view(),
+        detail=views.SmsMessageView.as_view(),
+    ),
+]
