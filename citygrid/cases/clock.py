@@ -23,33 +23,34 @@ def limit_for(case: Case, step: str) -> tuple[Decimal, str]:
     return Decimal(str(amount)), unit
 
 
-def _elapsed(case: Case, start: datetime, end: datetime) -> int:
+def _elapsed(cal, case: Case, start: datetime, end: datetime) -> int:
     """Seconds of the step's clock between two instants, in the unit's own time."""
     if case.step_unit == TimeUnit.CALENDAR_HOURS:
         return max(0, int((end - start).total_seconds()))
-    return current_calendar().working_seconds(start, end)
+    return cal.working_seconds(start, end)
 
 
-def _after(case: Case, start: datetime, seconds: int) -> datetime:
+def _after(cal, case: Case, start: datetime, seconds: int) -> datetime:
     if case.step_unit == TimeUnit.CALENDAR_HOURS:
         return start + timedelta(seconds=seconds)
-    return current_calendar().add_working_seconds(start, seconds)
+    return cal.add_working_seconds(start, seconds)
 
 
-def _set_warning(case: Case) -> None:
-    total = _elapsed(case, case.step_started, case.step_deadline) - case.paused_seconds
+def _set_warning(cal, case: Case) -> None:
+    total = _elapsed(cal, case, case.step_started, case.step_deadline) - case.paused_seconds
     point = int(max(total, 0) * settings.CASE_WARN_FRACTION) + case.paused_seconds
-    case.step_warn_at = _after(case, case.step_started, point)
+    case.step_warn_at = _after(cal, case, case.step_started, point)
 
 
 def start_step(case: Case, step: str, now: datetime) -> None:
+    cal = current_calendar()
     amount, unit = limit_for(case, step)
     case.step, case.step_unit, case.step_started = step, unit, now
-    case.step_deadline = current_calendar().add(now, amount, unit)
+    case.step_deadline = cal.add(now, amount, unit)
     case.paused_seconds = 0
     case.paused_at = None
     case.warned = case.overdue_notified = False
-    _set_warning(case)
+    _set_warning(cal, case)
 
 
 def stop_clock(case: Case) -> None:
@@ -62,7 +63,7 @@ def finish_step(case: Case, now: datetime) -> tuple[bool | None, int | None]:
     """Whether the step ends on time, and the clock-seconds it used (pauses excluded)."""
     if not case.step_started:
         return None, None
-    used = max(0, _elapsed(case, case.step_started, now) - case.paused_seconds)
+    used = max(0, _elapsed(current_calendar(), case, case.step_started, now) - case.paused_seconds)
     return now <= case.step_deadline, used
 
 
@@ -73,15 +74,17 @@ def pause(case: Case, now: datetime) -> None:
 def resume(case: Case, now: datetime) -> None:
     """Give back the time spent suspended: the deadline moves by the paused clock time."""
     if case.paused_at and case.step_started:
-        paused = _elapsed(case, case.paused_at, now)
-        case.paused_seconds += paused
-        remaining = _elapsed(case, case.paused_at, case.step_deadline)
-        case.step_deadline = _after(case, now, remaining) if remaining else case.step_deadline
-        _set_warning(case)
+        cal = current_calendar()
+        case.paused_seconds += _elapsed(cal, case, case.paused_at, now)
+        remaining = _elapsed(cal, case, case.paused_at, case.step_deadline)
+        if remaining:
+            case.step_deadline = _after(cal, case, now, remaining)
+        _set_warning(cal, case)
     case.paused_at = None
 
 
 def extend(case: Case, hours: Decimal) -> None:
-    case.step_deadline = current_calendar().add(case.step_deadline, hours, TimeUnit.WORKING_HOURS)
+    cal = current_calendar()
+    case.step_deadline = cal.add(case.step_deadline, hours, TimeUnit.WORKING_HOURS)
     case.warned = case.overdue_notified = False
-    _set_warning(case)
+    _set_warning(cal, case)

@@ -129,7 +129,11 @@ class Case(ScopedModel):
             ("supervise_case", "督办"),
             ("merge_case", "合并重复"),
         ]
-        indexes = [models.Index(fields=["state", "step_deadline"], name="case_state_deadline_idx")]
+        indexes = [
+            models.Index(fields=["state", "step_deadline"], name="case_state_deadline_idx"),
+            # The duplicate search: same minor class, a narrow longitude band.
+            models.Index(fields=["category", "lng"], name="case_category_lng_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number

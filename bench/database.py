@@ -1,0 +1,45 @@
+"""A throw-away test database for benchmarks that need one (never the development database).
+
+SQLite by default; the database of `DATABASE_URL` (a `test_` copy) when it is set, so the same
+benchmark measures PostgreSQL too.
+"""
+
+import contextlib
+
+from django.db import connection
+from django.test.utils import setup_test_environment, teardown_test_environment
+
+
+@contextlib.contextmanager
+def test_database():
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        yield connection.vendor
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+
+def small_territory():
+    """One city, county, township and community with a 10 × 10 block of square grids."""
+    from citygrid.regions.models import Region
+
+    def make(parent, level, code, name, boundary=None):
+        return Region.objects.create(
+            parent=parent, level=level, code=code, name=name, boundary=boundary
+        )
+
+    city = make(None, "city", "3301", "基准市")
+    county = make(city, "county", "330101", "基准区")
+    township = make(county, "township", "330101001", "基准街道")
+    community = make(township, "community", "330101001001", "基准社区")
+    for i in range(100):
+        x, y = 120.0 + (i % 10) * 0.01, 30.0 + (i // 10) * 0.01
+        square = {
+            "type": "Polygon",
+            "coordinates": [[[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]],
+        }
+        make(community, "grid", f"330101001001{i + 1:03d}", f"网格{i + 1}", square)
+    return city
