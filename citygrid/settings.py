@@ -224,6 +224,8 @@ CASE_DEFAULT_LIMITS = {
 CASE_WARN_FRACTION = float(env("CITYGRID_CASE_WARN_FRACTION", "0.8"))
 CASE_REOPEN_DAYS = int(env("CITYGRID_CASE_REOPEN_DAYS", "7"))
 CASE_DUPLICATE_RADIUS_M = float(env("CITYGRID_CASE_DUPLICATE_RADIUS_M", "50"))
+# An unanswered supervision order becomes a higher-level one due this many hours later.
+CASE_SUPERVISION_ESCALATION_HOURS = int(env("CITYGRID_CASE_SUPERVISION_ESCALATION_HOURS", "24"))
 
 # SMS backend, like EMAIL_BACKEND. The trial default keeps every message in the database
 # outbox (shown in 系统管理 → 短信发件箱): nothing leaves the machine.

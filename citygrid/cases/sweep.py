@@ -7,8 +7,9 @@ so running the sweep every minute never spams anyone.
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
@@ -115,7 +116,7 @@ def escalate_supervision(now: datetime) -> int:
                 case=order.case,
                 department=order.department,
                 level=min(order.level + 1, 3),
-                required_by=now + (order.required_by - order.created),
+                required_by=now + timedelta(hours=settings.CASE_SUPERVISION_ESCALATION_HOURS),
                 region=order.region,
                 instructions=f"原督办单逾期未回复，升级督办。{order.instructions}",
                 issued_by=order.issued_by,
