@@ -30,8 +30,16 @@ def _is_member(case: Case, user) -> bool:
     return case.department_id is not None and case.department.members.filter(pk=user.pk).exists()
 
 
-def guard(transition: Transition, case: Case, user, now: datetime | None = None) -> None:
-    """Raise if `user` may not take `transition` on `case` now (inputs are checked apart)."""
+def guard(
+    transition: Transition,
+    case: Case,
+    user,
+    now: datetime | None = None,
+    member: bool | None = None,
+) -> None:
+    """Raise if `user` may not take `transition` on `case` now (inputs are checked apart).
+
+    `member` (is the user in the case's department) may be passed when already known."""
     if case.state not in transition.sources:
         raise WorkflowError(
             "invalid_transition",
@@ -39,7 +47,9 @@ def guard(transition: Transition, case: Case, user, now: datetime | None = None)
         )
     if not user.has_perm(f"cases.{transition.permission}"):
         raise WorkflowError("permission_denied", f"您没有“{transition.label}”的权限", 403)
-    if transition.department_only and not _is_member(case, user):
+    if member is None:
+        member = _is_member(case, user) if transition.department_only else False
+    if transition.department_only and not member:
         raise WorkflowError("not_in_department", "只有责任部门的人员可以执行此操作", 403)
     action = transition.action
     pending = case.extension_hours is not None
@@ -64,9 +74,10 @@ def guard(transition: Transition, case: Case, user, now: datetime | None = None)
 def available_actions(case: Case, user) -> list[Transition]:
     """The transitions this user may take on this case now — what the case page offers."""
     allowed = []
+    member = _is_member(case, user)
     for transition in BY_ACTION.values():
         try:
-            guard(transition, case, user)
+            guard(transition, case, user, member=member)
         except WorkflowError:
             continue
         allowed.append(transition)
@@ -79,11 +90,13 @@ def available_actions(case: Case, user) -> list[Transition]:
 def _lock(case_id: int, actor) -> Case:
     if not Case.objects.restrict(actor, "view").filter(pk=case_id).exists():
         raise CaseNotFound
-    return (
+    case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("department", "category")
         .get(pk=case_id)
     )
+    case.snapshot()
+    return case
 
 
 def _run(
@@ -165,6 +178,11 @@ def dispatch_case(
             )
         if not target.active:
             raise WorkflowError("department_inactive", f"部门“{target}”已停用", 400)
+        on_path = case.region_code.startswith(target.region_code)
+        if not on_path and not Department.objects.in_scope(actor).filter(pk=target.pk).exists():
+            raise WorkflowError(
+                "department_out_of_reach", f"部门“{target}”不负责该事件所在区域", 400
+            )
         suggested = responsible_department(case)
         case.department = target
         return {
@@ -194,8 +212,10 @@ def report_back_case(case_id: int, *, actor, note: str, photos=(), now=None) -> 
         case.extension_hours = None
         return {}
 
-    case = _run("report_back", case_id, actor, note, apply, uploads=photos, now=now)
-    _create_verification_task(case)
+    # One transaction, so the task exists when the after-commit notice looks for its assignee.
+    with transaction.atomic():
+        case = _run("report_back", case_id, actor, note, apply, uploads=photos, now=now)
+        _create_verification_task(case)
     return case
 
 

@@ -7,7 +7,10 @@ class CasesConfig(AppConfig):
     verbose_name = "事件管理"
 
     def ready(self) -> None:
-        from citygrid.cases import calendar
+        from citygrid.cases import (
+            calendar,
+            resources,  # noqa: F401  (registers import/export specs)
+        )
         from citygrid.cases.models import Case
         from citygrid.core import search
 

@@ -2,9 +2,11 @@
 
 import io
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image
 
+from citygrid.cases.errors import WorkflowError
 from citygrid.cases.models import CaseAttachment
 from citygrid.core.images import clean_image
 
@@ -13,7 +15,10 @@ THUMBNAIL_SIZE = (320, 320)
 
 def validate_photos(uploads) -> list:
     """Clean every upload first, so a bad file fails the action before anything is written."""
-    return [clean_image(upload) for upload in uploads]
+    try:
+        return [clean_image(upload) for upload in uploads]
+    except ValidationError as exc:
+        raise WorkflowError("invalid_photo", "；".join(exc.messages), 400) from exc
 
 
 def attach(case, event, cleaned: list, stage: str, user) -> list[CaseAttachment]:

@@ -1,0 +1,1 @@
+"""Statistics pages over the case indicators (`citygrid.cases.indicators`)."""

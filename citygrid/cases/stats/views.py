@@ -1,0 +1,422 @@
+"""事件指标: KPI cards, one row and bar per child region, the monthly trend, satisfaction and the
+department ranking, and the same figures as an Excel file.
+
+Scope works as everywhere else: no `cases.view_case` → 403; a requested region or department
+outside the user's territory → 404; figures only ever come from events of cases inside it.
+"""
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import View
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from citygrid.cases import indicators
+from citygrid.cases.indicators import INDICATORS, RATE, IndicatorSet
+from citygrid.cases.models import Case, CaseEvent, Department
+from citygrid.core.io.files import CONTENT_TYPES
+from citygrid.core.middleware import client_ip
+from citygrid.core.models import AccessLog
+from citygrid.core.querysets import scope_q
+from citygrid.regions.choices import RegionLevel
+from citygrid.regions.models import Region
+
+PERMISSION = "cases.view_case"
+PERIODS = (
+    ("month", "本月"),
+    ("last_month", "上月"),
+    ("quarter", "本季度"),
+    ("year", "本年"),
+    ("custom", "自定义"),
+)
+KPI_KEYS = (
+    "registered",
+    "closed",
+    "due_to_close",
+    "close_rate",
+    "on_time_close_rate",
+    "on_time_handle_rate",
+    "rework_rate",
+    "extension_rate",
+    "overdue_handling",
+    "inspector_rate",
+    "avg_handling_hours",
+    "satisfaction",
+)
+REGION_COLUMNS = (
+    "registered",
+    "inspector_rate",
+    "closed",
+    "due_to_close",
+    "close_rate",
+    "on_time_close_rate",
+    "handled",
+    "on_time_handle_rate",
+    "rework_rate",
+    "overdue_handling",
+    "satisfaction",
+)
+DEPARTMENT_COLUMNS = (
+    "dispatched",
+    "returned",
+    "handled",
+    "due_to_handle",
+    "on_time_handle_rate",
+    "rework_rate",
+    "extension_rate",
+    "overdue_handling",
+    "closed",
+    "close_rate",
+    "avg_handling_hours",
+    "satisfaction",
+)
+# Levels offered in the region picker; deeper regions are reached by drilling down the table.
+PICKER_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP)
+
+
+def _month_start(day: date, months_ahead: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 + months_ahead
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_bounds(period: str, today: date, start=None, end=None) -> tuple[date, date]:
+    """[first day, day after the last) of a preset, or of custom dates (both inclusive)."""
+    if period == "custom":
+        return start, end + timedelta(days=1)
+    if period == "last_month":
+        return _month_start(today, -1), _month_start(today)
+    if period == "quarter":
+        first = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+        return first, _month_start(first, 3)
+    if period == "year":
+        return date(today.year, 1, 1), date(today.year + 1, 1, 1)
+    return _month_start(today), _month_start(today, 1)
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class FilterForm(forms.Form):
+    region = forms.ChoiceField(label="区域", required=False)
+    period = forms.ChoiceField(label="统计期间", choices=PERIODS, required=False)
+    start = forms.DateField(
+        label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    department = forms.ModelChoiceField(
+        label="部门", queryset=Department.objects.none(), required=False, empty_label="全部部门"
+    )
+
+    def __init__(self, data, *, regions, departments):
+        super().__init__(data)
+        self.fields["region"].choices = [("", "全部管辖范围")] + [
+            (r.code, f"{'　' * (len(r.code) // 3 - 1)}{r.name}") for r in regions
+        ]
+        self.fields["department"].queryset = departments
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") == "custom":
+            start, end = data.get("start"), data.get("end")
+            if not (start and end):
+                raise forms.ValidationError("自定义期间请填写开始和结束日期")
+            if start > end:
+                raise forms.ValidationError("开始日期不能晚于结束日期")
+        return data
+
+
+@dataclass
+class Selection:
+    """What the user asked for, checked against their territory."""
+
+    region: Region | None
+    children: list[Region]
+    trail: list[Region]
+    department: Department | None
+    first_day: date
+    last_day: date
+    start: datetime
+    end: datetime
+    base: QuerySet | None  # only when no region narrows the events to the user's territory
+
+    @property
+    def region_code(self) -> str:
+        return self.region.code if self.region else ""
+
+    @property
+    def department_id(self) -> int | None:
+        return self.department.pk if self.department else None
+
+    @property
+    def label(self) -> str:
+        return f"{self.first_day:%Y-%m-%d} 至 {self.last_day:%Y-%m-%d}"
+
+    def scope(self) -> dict:
+        return {"region_code": self.region_code, "base_queryset": self.base}
+
+
+def _in_scope(user, code: str) -> bool:
+    return user.is_superuser or any(code.startswith(c) for c in user.scope_codes())
+
+
+def _departments(user) -> QuerySet:
+    """Departments of the user's territory and of the levels above it (a city department handles
+    a county's cases too)."""
+    if user.is_superuser:
+        return Department.objects.all()
+    codes = user.scope_codes()
+    above = {code[:n] for code in codes for n in (4, 6, 9, 12) if n < len(code)}
+    return Department.objects.filter(scope_q("region_code", codes) | Q(region_code__in=above))
+
+
+def _default_region(user) -> Region | None:
+    if user.is_superuser:
+        roots = list(Region.objects.filter(parent__isnull=True)[:2])
+        return roots[0] if len(roots) == 1 else None
+    codes = user.scope_codes()
+    return Region.objects.filter(code=codes[0]).first() if len(codes) == 1 else None
+
+
+def select(request) -> tuple[Selection, FilterForm]:
+    user = request.user
+    if not user.has_perm(PERMISSION):
+        raise PermissionDenied("您没有查看事件指标的权限")
+    params = request.GET
+    code = params.get("region")
+    if code is None:
+        region = _default_region(user)
+    elif code == "":
+        region = None
+    else:
+        region = Region.objects.in_scope(user).filter(code=code).first()
+        if region is None:
+            raise Http404("区域不存在或不在您的管辖范围内")
+    departments = _departments(user)
+    if params.get("department"):
+        pk = params["department"]
+        if not pk.isdigit() or not departments.filter(pk=pk).exists():
+            raise Http404("部门不存在或不在您的管辖范围内")
+    regions = Region.objects.in_scope(user).filter(level__in=PICKER_LEVELS).order_by("code")
+    regions = list(regions)
+    if region and region not in regions:
+        regions.append(region)
+    data = params.copy()
+    data.setdefault("region", region.code if region else "")
+    data.setdefault("period", "month")
+    form = FilterForm(data, regions=regions, departments=departments)
+    today = timezone.localdate()
+    if form.is_valid():
+        cleaned = form.cleaned_data
+        first, after = period_bounds(
+            cleaned["period"] or "month", today, cleaned["start"], cleaned["end"]
+        )
+        department = cleaned["department"]
+    else:
+        first, after = period_bounds("month", today)
+        department = None
+    if region:
+        children = list(region.children.order_by("code"))
+        trail = [r for r in region.ancestors() if _in_scope(user, r.code)] + [region]
+    elif user.is_superuser:
+        children, trail = list(Region.objects.filter(parent__isnull=True)), []
+    else:
+        children, trail = list(Region.objects.filter(code__in=user.scope_codes())), []
+    base = None
+    if region is None and not user.is_superuser:
+        base = CaseEvent.objects.filter(scope_q("region_code", user.scope_codes()))
+    selection = Selection(
+        region=region,
+        children=children,
+        trail=trail,
+        department=department,
+        first_day=first,
+        last_day=after - timedelta(days=1),
+        start=_midnight(first),
+        end=_midnight(after),
+        base=base,
+    )
+    return selection, form
+
+
+@dataclass
+class Figures:
+    total: IndicatorSet
+    regions: list[indicators.RegionIndicators]
+    departments: list[indicators.DepartmentIndicators]
+
+
+def figures(selection: Selection, now: datetime) -> Figures:
+    period = {"start": selection.start, "end": selection.end, "now": now}
+    dept = selection.department_id
+    total = indicators.compute(**selection.scope(), department_id=dept, **period)
+    regions = indicators.by_region(
+        selection.children, department_id=dept, base_queryset=selection.base, **period
+    )
+    departments = indicators.department_ranking(**selection.scope(), **period)
+    if dept is not None:
+        departments = [row for row in departments if row.department.pk == dept]
+    return Figures(total, regions, departments)
+
+
+def _columns(keys) -> list:
+    return [indicators.BY_KEY[k] for k in keys]
+
+
+def _link(request, region: Region) -> str:
+    params = request.GET.copy()
+    params["region"] = region.code
+    return params.urlencode()
+
+
+class IndicatorsView(LoginRequiredMixin, View):
+    template_name = "stats/indicators.html"
+
+    def get(self, request):
+        selection, form = select(request)
+        found = figures(selection, timezone.now())
+        scope = selection.scope()
+        trend = indicators.monthly_trend(
+            last_month=selection.last_day, department_id=selection.department_id, **scope
+        )
+        scores = indicators.satisfaction_distribution(
+            start=selection.start,
+            end=selection.end,
+            department_id=selection.department_id,
+            **scope,
+        )
+        total = found.total.display()
+        context = {
+            "form": form,
+            "selection": selection,
+            "trail": [(r, _link(request, r)) for r in selection.trail],
+            "kpis": [(i, total[i.key]) for i in _columns(KPI_KEYS)],
+            "satisfaction": total["satisfaction"],
+            "all_indicators": [(i, total[i.key]) for i in INDICATORS],
+            "region_columns": _columns(REGION_COLUMNS),
+            "region_rows": [
+                (row.region, _row(row.indicators, REGION_COLUMNS), _link(request, row.region))
+                for row in found.regions
+            ],
+            "department_columns": _columns(DEPARTMENT_COLUMNS),
+            "department_rows": [
+                (row.department, _row(row.indicators, DEPARTMENT_COLUMNS))
+                for row in found.departments
+            ],
+            "chart": _chart(found, trend, scores),
+            "query": request.GET.urlencode(),
+        }
+        return render(request, self.template_name, context)
+
+
+def _row(ind: IndicatorSet, keys) -> list[str]:
+    shown = ind.display()
+    return [shown[key] for key in keys]
+
+
+def _chart(found: Figures, trend: list, scores: dict[int, int]) -> dict:
+    """The series the page's ECharts draw (`static/citygrid/stats_indicators.js`)."""
+    return {
+        "regions": {
+            "names": [row.region.name for row in found.regions],
+            "registered": [row.indicators.registered for row in found.regions],
+            "closed": [row.indicators.closed for row in found.regions],
+            "on_time_close_rate": [
+                _percent(row.indicators.on_time_close_rate) for row in found.regions
+            ],
+        },
+        "trend": {
+            "months": [f"{p.month:%Y-%m}" for p in trend],
+            "registered": [p.registered for p in trend],
+            "closed": [p.closed for p in trend],
+        },
+        "satisfaction": {
+            "scores": [f"{score}分" for score in scores],
+            "counts": list(scores.values()),
+        },
+    }
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 2)
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], first: bool) -> None:
+    sheet = wb.active if first else wb.create_sheet()
+    sheet.title = title
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    lead = len(header) - len(INDICATORS)
+    for row in rows:
+        sheet.append(row)
+        for indicator, cell in zip(INDICATORS, sheet[sheet.max_row][lead:], strict=True):
+            if indicator.kind == RATE:
+                cell.number_format = "0.00%"
+            elif indicator.kind != "count":
+                cell.number_format = "0.00"
+    for i, name in enumerate(header, start=1):
+        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = max(10, len(name) * 2 + 2)
+    sheet.freeze_panes = sheet.cell(2, lead + 1)
+
+
+def _values(ind: IndicatorSet) -> list:
+    return [ind.value(i.key) for i in INDICATORS]
+
+
+def workbook(selection: Selection, found: Figures) -> tuple[bytes, int]:
+    """Two sheets, 区域 and 部门, with every indicator; rates as Excel percentages."""
+    names = [i.name for i in INDICATORS]
+    region_rows = [[r.region.code, r.region.name, *_values(r.indicators)] for r in found.regions]
+    total_name = selection.region.name if selection.region else "全部管辖范围"
+    region_rows.append([selection.region_code, f"合计（{total_name}）", *_values(found.total)])
+    department_rows = [
+        [rank, row.department.code, row.department.name, *_values(row.indicators)]
+        for rank, row in enumerate(found.departments, start=1)
+    ]
+    wb = Workbook()
+    _sheet(wb, "区域", ["区划代码", "区域名称", *names], region_rows, first=True)
+    _sheet(wb, "部门", ["排名", "部门代码", "部门名称", *names], department_rows, first=False)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), len(found.regions) + len(department_rows)
+
+
+class ExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        selection, _form = select(request)
+        found = figures(selection, timezone.now())
+        data, count = workbook(selection, found)
+        department = selection.department.name if selection.department else "全部"
+        AccessLog.objects.create(
+            user=request.user,
+            user_name=request.user.get_username(),
+            action=AccessLog.Action.EXPORT,
+            content_type=ContentType.objects.get_for_model(Case),
+            record_count=count,
+            detail=(
+                f"事件指标 xlsx 区域={selection.region_code or '全部'} "
+                f"期间={selection.label} 部门={department}"
+            )[:500],
+            ip=client_ip(request),
+        )
+        response = HttpResponse(data, content_type=CONTENT_TYPES["xlsx"])
+        filename = f"indicators_{selection.first_day:%Y%m%d}_{selection.last_day:%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -1,0 +1,81 @@
+"""The supervised department's side of a 督办单: answering it (same shape as `actions.py`)."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from citygrid.cases import events
+from citygrid.cases.choices import SupervisionStatus
+from citygrid.cases.errors import WorkflowError
+from citygrid.cases.models import SupervisionOrder
+
+
+class SupervisionNotFound(WorkflowError):
+    def __init__(self):
+        super().__init__("not_found", "督办单不存在或不在您的管辖范围内", 404)
+
+
+def _lock(order_id: int, actor) -> SupervisionOrder:
+    if not SupervisionOrder.objects.restrict(actor, "view").filter(pk=order_id).exists():
+        raise SupervisionNotFound
+    return (
+        SupervisionOrder.objects.select_for_update()
+        .select_related("case", "department")
+        .get(pk=order_id)
+    )
+
+
+def can_answer(order: SupervisionOrder, user) -> None:
+    """Raise unless `user` may answer `order` now (scope is checked apart)."""
+    if not user.has_perm("cases.answer_supervisionorder"):
+        raise WorkflowError("permission_denied", "您没有“回复督办”的权限", 403)
+    if not user.is_superuser and not order.department.members.filter(pk=user.pk).exists():
+        raise WorkflowError("not_in_department", "只有被督办部门的人员可以回复", 403)
+    if order.status != SupervisionStatus.OPEN:
+        raise WorkflowError(
+            "invalid_status", f"督办单状态为“{order.get_status_display()}”，不能回复"
+        )
+
+
+def answer_supervision(
+    order: SupervisionOrder, *, actor, answer: str, now: datetime | None = None
+) -> SupervisionOrder:
+    answer = (answer or "").strip()
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = _lock(order.pk, actor)
+        can_answer(order, actor)
+        if not answer:
+            raise WorkflowError("answer_required", "请填写回复内容", 400)
+        order.snapshot()
+        order.status = SupervisionStatus.ANSWERED
+        order.answer = answer
+        order.answered_by = actor
+        order.answered_at = now
+        order.save(update_fields=["status", "answer", "answered_by", "answered_at", "last_updated"])
+        if order.case_id:
+            events.record(
+                order.case,
+                "supervision_answered",
+                actor=actor,
+                time=now,
+                from_state=order.case.state,
+                note=answer,
+                order_id=order.pk,
+            )
+        transaction.on_commit(lambda: _tell_issuer(order))
+    return order
+
+
+def _tell_issuer(order: SupervisionOrder) -> None:
+    from citygrid.notify.services import notify_user
+
+    if order.issued_by_id and order.issued_by.is_active:
+        target = order.case.number if order.case_id else order.department.name
+        notify_user(
+            order.issued_by,
+            f"督办单已回复：{target}",
+            order.answer[:100],
+            url=order.get_absolute_url(),
+        )

@@ -1,0 +1,81 @@
+"""The deadline sweep: one warning and one overdue reminder per step, SMS and in-app."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from citygrid.cases import actions
+from citygrid.cases.models import SupervisionOrder
+from citygrid.cases.sweep import sweep_deadlines
+from citygrid.cases.tests.conftest import TZ
+from citygrid.notify.models import Notification, SmsMessage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def templates():
+    from citygrid.notify.seeds import seed_sms_templates
+
+    seed_sms_templates()
+
+
+def at(day, hour, minute=0):
+    return datetime(2026, 3, day, hour, minute, tzinfo=TZ)
+
+
+@pytest.fixture
+def handling(setup, report):
+    setup.handler.phone = "13600000001"
+    setup.handler.save()
+    case = report()
+    actions.register_case(case.pk, actor=setup.dispatcher, now=at(2, 10, 10))
+    actions.dispatch_case(case.pk, actor=setup.dispatcher, now=at(2, 10, 20))
+    return actions.accept_case(case.pk, actor=setup.handler, now=at(2, 10, 30))
+
+
+def test_warning_then_overdue_once_each(handling, setup, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_deadlines(at(4, 16)).warned == 0  # before 80 % (Wed 16:12)
+        assert sweep_deadlines(at(4, 16, 30)).warned == 1
+        assert sweep_deadlines(at(4, 17)).warned == 0
+        result = sweep_deadlines(at(5, 13))
+        assert (result.warned, result.overdue) == (0, 1)
+        assert sweep_deadlines(at(5, 14)).overdue == 0
+    notes = Notification.objects.filter(recipient=setup.handler).order_by("created")
+    assert [n.level for n in notes] == ["warning", "danger"]
+    assert notes[1].title == f"已超期：{handling.number}"
+    sms = SmsMessage.objects.order_by("pk")
+    assert [m.template.code for m in sms] == ["deadline_warning", "deadline_overdue"]
+    assert all(m.phone == "13600000001" and m.status == "sent" for m in sms)
+    assert handling.number in sms[1].text
+
+
+def test_suspended_cases_are_not_chased(handling, setup):
+    actions.suspend_case(handling.pk, actor=setup.dispatcher, note="等待", now=at(3, 9))
+    result = sweep_deadlines(at(20, 9))
+    assert (result.warned, result.overdue) == (0, 0)
+    assert not Notification.objects.exists()
+
+
+def test_register_step_reminds_the_centre(setup, report):
+    report()  # register step: 1 working hour from Monday 10:00
+    result = sweep_deadlines(at(2, 11, 30))
+    assert result.overdue == 1
+    assert Notification.objects.get().recipient == setup.dispatcher
+
+
+def test_unanswered_supervision_order_escalates(handling, setup):
+    actions.supervise_case(handling.pk, actor=setup.dispatcher, note="限期处理",
+                           required_by=at(4, 12), now=at(3, 9))
+    assert sweep_deadlines(at(4, 11)).escalated_orders == 0
+    assert sweep_deadlines(at(4, 13)).escalated_orders == 1
+    old, new = SupervisionOrder.objects.order_by("pk")
+    assert (old.status, old.escalated_to_id) == ("escalated", new.pk)
+    assert (new.level, new.status) == (2, "open")
+    assert new.required_by > at(4, 13)
+    assert (
+        Notification.objects.filter(recipient=setup.handler, title__startswith="督办升级").count()
+        == 1
+    )
+    assert sweep_deadlines(at(4, 14) + timedelta(minutes=1)).escalated_orders == 0

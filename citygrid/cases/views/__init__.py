@@ -1,0 +1,3 @@
+"""Case screens, one module per sub-domain: `case` (report, page, actions), `desk` (to-do tabs,
+map), `config` (categories, departments, matrix, limits, calendar), `supervision`, `fieldwork`.
+"""
