@@ -109,3 +109,31 @@ def test_openapi_documents_the_action_endpoint(client):
     paths = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
     assert "/api/cases/{id}/actions/{name}/" in paths
     assert "/api/cases/" in paths and "post" in paths["/api/cases/"]
+
+
+def test_indicators_endpoint_counts_from_events_and_honours_scope(api_client, setup, report, tree):
+    from datetime import timedelta
+
+    from citygrid.cases import actions
+    from citygrid.cases.tests.conftest import MONDAY_10
+
+    case = report()
+    actions.register_case(case.pk, actor=setup.dispatcher, now=MONDAY_10 + timedelta(minutes=5))
+    report(lng=120.105)  # county B: reported, not registered
+    api_client.force_authenticate(setup.dispatcher)
+    params = {"start": "2026-03-01", "end": "2026-03-31"}
+    body = api_client.get("/api/cases/indicators/", params).json()
+    assert body["indicators"]["reported"]["value"] == 2
+    assert body["indicators"]["registered"]["value"] == 1
+    assert body["indicators"]["inspector_rate"]["value"] == 0.0
+    body = api_client.get("/api/cases/indicators/", {**params, "region": "330102"}).json()
+    assert body["indicators"]["reported"]["value"] == 1
+    api_client.force_authenticate(setup.inspector)  # scoped to county A
+    body = api_client.get("/api/cases/indicators/", params).json()
+    assert body["indicators"]["reported"]["value"] == 1
+    response = api_client.get("/api/cases/indicators/", {**params, "region": "330102"})
+    assert response.status_code == 404
+    response = api_client.get(
+        "/api/cases/indicators/", {"start": "2026-03-31", "end": "2026-03-01"}
+    )
+    assert response.status_code == 400 and "end" in response.json()["errors"]
