@@ -32,11 +32,24 @@ COUNTY_DISPATCHER = "区县调度员"
 STREET_STAFF = "街道工作人员"
 GRID_WORKER = "网格员"
 SYSTEM_ADMIN = "系统管理员"
+DEPARTMENT_HANDLER = "部门处置员"
+INSPECTOR = "监督员"
+
+# Case configuration a dispatcher maintains: minor classes, departments, the dispatch matrix,
+# time limits and the working calendar.
+_CASE_SETTINGS = (
+    "casecategory",
+    "department",
+    "dispatchrule",
+    "timelimit",
+    "calendarday",
+    "workingperiod",
+)
 
 DEFAULT_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         CITY_LEADER,
-        "查看全市区域网格、网格员、代码表与变更记录，可导出",
+        "查看全市区域网格、网格员、代码表、变更记录与事件（含督办、任务、走访），可导出",
         False,
         (
             *_crud("regions", "region", ("view", "export")),
@@ -44,11 +57,16 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *_crud("core", "dictionary", ("view",)),
             "core.view_dictitem",
             "core.view_objectchange",
+            *_crud("cases", "case", ("view", "export")),
+            "cases.view_supervisionorder",
+            "cases.view_task",
+            "cases.view_visit",
         ),
     ),
     RoleSpec(
         COUNTY_DISPATCHER,
-        "维护本区县的区域网格与网格员（含导入导出），查看变更记录",
+        "维护本区县的区域网格与网格员（含导入导出），查看变更记录；事件受理立案、派遣、结案、"
+        "评价、审批延期、挂账、上报、督办与合并，维护分类、部门、派遣规则、时限与工作日历",
         True,
         (
             *_crud("regions", "region", ("view", "add", "change", "delete", "import", "export")),
@@ -56,23 +74,73 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
                 "regions", "gridworker", ("view", "add", "change", "delete", "import", "export")
             ),
             "core.view_objectchange",
+            *_crud(
+                "cases",
+                "case",
+                (
+                    "view",
+                    "add",
+                    "register",
+                    "dispatch",
+                    "close",
+                    "evaluate",
+                    "approve_extension",
+                    "suspend",
+                    "escalate",
+                    "supervise",
+                    "merge",
+                ),
+            ),
+            *_crud("cases", "supervisionorder", ("view", "add", "change")),
+            *_crud("cases", "task", ("view", "add", "change")),
+            *_crud("cases", "visit", ("view", "add", "change")),
+            *(p for model in _CASE_SETTINGS for p in _crud("cases", model, ("view", "change"))),
         ),
     ),
     RoleSpec(
         STREET_STAFF,
-        "维护本街道（乡镇）的区域网格与网格员，导入导出网格员，查看变更记录",
+        "维护本街道（乡镇）的区域网格与网格员，导入导出网格员，查看变更记录；事件登记与受理立案，"
+        "查看任务，登记走访",
         True,
         (
             *_crud("regions", "region", ("view", "add", "change")),
             *_crud("regions", "gridworker", ("view", "add", "change", "import", "export")),
             "core.view_objectchange",
+            *_crud("cases", "case", ("view", "add", "register")),
+            "cases.view_task",
+            *_crud("cases", "visit", ("view", "add")),
         ),
     ),
     RoleSpec(
         GRID_WORKER,
-        "查看所负责网格的区域信息与网格员",
+        "查看所负责网格的区域信息与网格员；上报与核查事件，执行任务，登记走访",
         False,
-        ("regions.view_region", "regions.view_gridworker"),
+        (
+            "regions.view_region",
+            "regions.view_gridworker",
+            *_crud("cases", "case", ("view", "add", "verify")),
+            *_crud("cases", "task", ("view", "change")),
+            *_crud("cases", "visit", ("view", "add")),
+        ),
+    ),
+    RoleSpec(
+        DEPARTMENT_HANDLER,
+        "专业部门人员：签收、处置、退回派遣到本部门的事件，申请延期，回复督办",
+        False,
+        (
+            "cases.view_case",
+            "cases.handle_case",
+            *_crud("cases", "supervisionorder", ("view", "answer")),
+        ),
+    ),
+    RoleSpec(
+        INSPECTOR,
+        "监督员：巡查上报事件，现场核查处置结果，执行核查任务",
+        False,
+        (
+            *_crud("cases", "case", ("view", "add", "verify")),
+            *_crud("cases", "task", ("view", "change")),
+        ),
     ),
     RoleSpec(
         SYSTEM_ADMIN,

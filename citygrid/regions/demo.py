@@ -655,6 +655,9 @@ class DemoAccount:
     full_name: str
     role: str  # a default role name; "" for the superuser
     scope_level: str  # the first region of this level in code order is the account's scope
+    # A grid post (WorkerRole) the account holds in the first grid of its scope, created if the
+    # generated team has none; the account then takes the post holder's name.
+    post: str = ""
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
@@ -662,7 +665,14 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("city_leader", "演示市级领导", roles.CITY_LEADER, RegionLevel.CITY),
     DemoAccount("county_dispatcher", "演示区县调度员", roles.COUNTY_DISPATCHER, RegionLevel.COUNTY),
     DemoAccount("street_staff", "演示街道工作人员", roles.STREET_STAFF, RegionLevel.TOWNSHIP),
-    DemoAccount("grid_worker", "演示网格员", roles.GRID_WORKER, RegionLevel.GRID),
+    DemoAccount(
+        "grid_worker", "演示网格员", roles.GRID_WORKER, RegionLevel.GRID, WorkerRole.GRID_WORKER
+    ),
+    # Joins the city's 城管执法局 when the demo cases create the departments (cases/demo.py).
+    DemoAccount("dept_handler", "演示部门处置员", roles.DEPARTMENT_HANDLER, RegionLevel.CITY),
+    DemoAccount(
+        "inspector", "演示监督员", roles.INSPECTOR, RegionLevel.COUNTY, WorkerRole.INSPECTOR
+    ),
     DemoAccount("sysadmin", "演示系统管理员", roles.SYSTEM_ADMIN, RegionLevel.CITY),
 )
 
@@ -688,13 +698,34 @@ def create_demo_accounts(city: Region) -> dict[str, User]:
         user.roles.set([role_by_name[spec.role]] if spec.role else [])
         user.scope_regions.set([scope] if scope else [])
         users[spec.username] = user
-        if spec.role == roles.GRID_WORKER and scope is not None:
-            post = GridWorker.objects.filter(region=scope, role=WorkerRole.GRID_WORKER).first()
-            if post is not None:
-                if post.user_id != user.pk:
-                    post.snapshot()
-                    post.user = user
-                    post.save()
-                user.full_name = post.name
-                user.save(update_fields=["full_name"])
+        if spec.post and scope is not None:
+            _take_post(user, spec, scope)
     return users
+
+
+def _take_post(user: User, spec: DemoAccount, scope: Region) -> None:
+    """Link the account to its post in the first grid of its scope (creating the post if the
+    generated team has no such member), and name the account after the post holder."""
+    grid = Region.objects.filter(level=RegionLevel.GRID, code__startswith=scope.code).first()
+    if grid is None:
+        return
+    post = GridWorker.objects.filter(region=grid, role=spec.post).first()
+    if post is None:
+        post = GridWorker(region=grid, name=spec.full_name, role=spec.post, user=user)
+        post.phone = _free_mobile(grid)
+        post.save()
+    elif post.user_id != user.pk:
+        post.snapshot()
+        post.user = user
+        post.save()
+    user.full_name = post.name
+    user.save(update_fields=["full_name"])
+
+
+def _free_mobile(grid: Region) -> str:
+    """A demo mobile number not yet used by the grid's team (the per-grid unique constraint)."""
+    taken = set(GridWorker.objects.filter(region=grid).values_list("phone_index", flat=True))
+    number = 19900000000 + int(grid.code[-6:])
+    while blind_index(str(number)) in taken:
+        number += 1
+    return str(number)

@@ -41,7 +41,7 @@ def _geom(region: Region):
 @pytest.mark.django_db
 def test_default_generation_meets_the_minimum_sizes():
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", cases=0, stdout=out)
     count = {level: Region.objects.filter(level=level).count() for level in RegionLevel.values}
     assert count[RegionLevel.CITY] == 1
     assert count[RegionLevel.COUNTY] >= 3
@@ -146,13 +146,20 @@ def test_default_roles_reference_real_permissions_and_are_idempotent(db):
     assert set(again[roles.GRID_WORKER].permissions.values_list("codename", flat=True)) == {
         "view_region",
         "view_gridworker",
+        "view_case",
+        "add_case",
+        "verify_case",
+        "view_task",
+        "change_task",
+        "view_visit",
+        "add_visit",
     }
 
 
 def test_demo_accounts_have_the_right_roles_and_scopes(city):
     create_demo_accounts(city)
     users = create_demo_accounts(city)  # a second run changes nothing
-    assert User.objects.count() == 6
+    assert User.objects.count() == len(users)
     first = {
         level: Region.objects.filter(level=level).order_by("code").first()
         for level in RegionLevel.values
@@ -179,7 +186,8 @@ def test_demo_accounts_have_the_right_roles_and_scopes(city):
 
 
 def test_seed_with_if_empty_does_not_duplicate(db):
-    options = {"grids_per_community_min": 1, "grids_per_community_max": 2, "stdout": StringIO()}
+    options = {"grids_per_community_min": 1, "grids_per_community_max": 2, "cases": 0,
+               "stdout": StringIO()}
     call_command("seed_demo", "--if-empty", **options)
     regions, workers = Region.objects.count(), GridWorker.objects.count()
     out = StringIO()
@@ -198,6 +206,7 @@ def test_seed_reports_no_people_yet(db):
         "50",
         grids_per_community_min=1,
         grids_per_community_max=1,
+        cases=0,
         stdout=out,
     )
     assert "实有人口：0 人" in out.getvalue()

@@ -29,9 +29,9 @@ class Command(BaseCommand):
             u.username: u
             for u in User.objects.filter(
                 username__in=[a.username for a in DEMO_ACCOUNTS]
-            ).prefetch_related("roles", "scope_regions")
+            ).prefetch_related("roles", "scope_regions", "departments", "grid_posts__region")
         }
-        rows = [("用户名", "角色", "管辖区域")]
+        rows = [("用户名", "角色", "管辖区域", "部门/岗位")]
         for spec in DEMO_ACCOUNTS:
             user = users.get(spec.username)
             if user is None:
@@ -40,11 +40,14 @@ class Command(BaseCommand):
                 "超级管理员" if user.is_superuser else "、".join(r.name for r in user.roles.all())
             )
             scope = "、".join(r.name for r in user.scope_regions.all()) or "—"
-            rows.append((user.username, role or "—", scope))
+            posts = [d.name for d in user.departments.all()] + [
+                f"{p.region.name}{p.get_role_display()}" for p in user.grid_posts.all()
+            ]
+            rows.append((user.username, role or "—", scope, "、".join(posts) or "—"))
         if len(rows) == 1:
             self.stdout.write("尚未创建演示账号，请先运行 manage.py seed_demo。")
             return
-        widths = [max(_width(row[i]) for row in rows) for i in range(3)]
+        widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
         self.stdout.write("演示账号：")
         for row in rows:
             line = "  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True))

@@ -1,4 +1,5 @@
-"""`manage.py seed_demo`: load the fictitious demo city, its grid workers and demo accounts."""
+"""`manage.py seed_demo`: load the fictitious demo city, its grid workers, demo accounts and a
+history of demo cases driven through the real workflow."""
 
 import time
 
@@ -6,6 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from citygrid.cases.choices import CaseState
+from citygrid.cases.demo import generate_demo_cases
 from citygrid.regions.choices import RegionLevel
 from citygrid.regions.demo import (
     CITY_CODE,
@@ -18,7 +21,7 @@ from citygrid.regions.models import Region
 
 
 class Command(BaseCommand):
-    help = "生成演示城市（区县、街道、社区、网格、网格员）和演示账号，仅在演示模式下可用"
+    help = "生成演示城市（区县、街道、社区、网格、网格员）、演示账号和演示事件，仅在演示模式下可用"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子")
@@ -28,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="已有任何区域数据时什么也不做")
         parser.add_argument("--grids-per-community-min", type=int, default=DemoSize.grids[0])
         parser.add_argument("--grids-per-community-max", type=int, default=DemoSize.grids[1])
+        parser.add_argument(
+            "--cases", type=int, default=2000, help="演示事件数量（近120天，0 表示不生成）"
+        )
 
     def handle(self, *args, **options) -> None:
         if not settings.DEMO_MODE:
@@ -38,6 +44,8 @@ class Command(BaseCommand):
         low, high = options["grids_per_community_min"], options["grids_per_community_max"]
         if not 1 <= low <= high <= 999:
             raise CommandError("每个社区的网格数应满足 1 ≤ 最小值 ≤ 最大值 ≤ 999")
+        if options["cases"] < 0:
+            raise CommandError("演示事件数量不能为负数")
         if options["if_empty"] and Region.objects.exists():
             self.stdout.write("已有区域数据，跳过演示数据生成。")
             return
@@ -50,6 +58,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             result = generate_demo_city(options["seed"], DemoSize(grids=(low, high)))
             accounts = create_demo_accounts(result.city)
+            city_elapsed = time.monotonic() - started
+            cases = None
+            if options["cases"]:
+                cases = generate_demo_cases(
+                    result.city, seed=options["seed"], count=options["cases"]
+                )
         elapsed = time.monotonic() - started
 
         counts = result.counts
@@ -65,4 +79,20 @@ class Command(BaseCommand):
         self.stdout.write(f"  演示账号：{len(accounts)} 个（manage.py demo_accounts 查看）")
         if options["people"] > 0:
             self.stdout.write("  实有人口：0 人（人口模块尚未建设，暂不生成）")
-        self.stdout.write(f"  用时 {elapsed:.1f} 秒，随机种子 {options['seed']}")
+        self.stdout.write(f"  城市与账号用时 {city_elapsed:.1f} 秒")
+        if cases is not None:
+            states = "、".join(
+                f"{CaseState(state).label} {n}" for state, n in cases.by_state.items()
+            )
+            self.stdout.write(f"  演示事件：{cases.created} 条（{states}）")
+            self.stdout.write(
+                f"  其中超期处置 {cases.late}、返工 {cases.reworked}、延期 {cases.extended}、"
+                f"退回改派 {cases.returned}、上报上级 {cases.escalated}、挂账 {cases.suspended}、"
+                f"已评价 {cases.evaluated}、督办单 {cases.supervision_orders}、"
+                f"当前超期 {cases.overdue_open}"
+            )
+            self.stdout.write(
+                f"  处置部门 {cases.departments} 个、派遣规则 {cases.dispatch_rules} 条，"
+                f"事件生成用时 {cases.seconds:.1f} 秒"
+            )
+        self.stdout.write(f"  总用时 {elapsed:.1f} 秒，随机种子 {options['seed']}")
