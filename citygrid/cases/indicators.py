@@ -81,6 +81,8 @@ CLOSING_STATES = (
 )
 
 COUNT, RATE, HOURS, SCORE = "count", "rate", "hours", "score"
+# Cases rewound per query (a bound on the number of SQL parameters).
+REWIND_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -131,9 +133,7 @@ def format_value(kind: str, value) -> str:
         return "—"
     if kind == RATE:
         return f"{value * 100:.2f}%"
-    if kind == HOURS:
-        return f"{value:.2f}"
-    if kind == SCORE:
+    if kind in (HOURS, SCORE):
         return f"{value:.2f}"
     return str(value)
 
@@ -205,7 +205,18 @@ class IndicatorSet:
     def satisfaction(self) -> float | None:
         return _ratio(self.satisfaction_total, self.evaluated)
 
+    def __add__(self, other: "IndicatorSet") -> "IndicatorSet":
+        """Counts of two disjoint slices together (the ratios follow)."""
+
+        def add(a, b):
+            return None if a is None and b is None else (a or 0) + (b or 0)
+
+        return IndicatorSet(
+            **{f.name: add(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)}
+        )
+
     def value(self, key: str):
+        """An indicator of `INDICATORS` by its key (KeyError for any other name)."""
         return getattr(self, BY_KEY[key].key)
 
     def display(self) -> dict[str, str]:
@@ -231,7 +242,6 @@ class MonthPoint:
     closed: int
 
 
-_EVENT_FIELDS = {f.name for f in fields(IndicatorSet)} - {"overdue_handling", "overdue_open"}
 # The department an event counts for: a return clears the case's department before the event
 # is written, so the department that returned it is in the data.
 DEPARTMENT_KEY = Coalesce(
@@ -272,18 +282,22 @@ def _events(
     return qs.order_by()
 
 
-def _grouped(qs: QuerySet, key, aggregates: dict) -> dict:
-    """{key: {name: value}}: one row per group, or the whole queryset under the key None."""
-    if key is None:
-        return {None: qs.aggregate(**aggregates)}
-    rows = qs.annotate(group_key=key).values("group_key").annotate(**aggregates).order_by()
-    return {row.pop("group_key"): row for row in rows}
+def _grouped(qs: QuerySet, keys: dict, aggregates: dict) -> dict:
+    """{(region key, department key): {name: value}}, None for a key not grouped by."""
+    if not keys:
+        return {(None, None): qs.aggregate(**aggregates)}
+    rows = qs.annotate(**{f"key_{k}": v for k, v in keys.items()})
+    rows = rows.values(*(f"key_{k}" for k in keys)).annotate(**aggregates).order_by()
+    return {(row.pop("key_region", None), row.pop("key_department", None)): row for row in rows}
 
 
-def _event_counts(events: QuerySet, key=None) -> dict:
+def _event_counts(events: QuerySet, keys: dict) -> dict:
     case_events = CaseEvent.objects.filter(case_id=OuterRef("case_id"))
-    field_report = case_events.filter(action="report", data__channel__in=FIELD_CHANNELS)
-    late_step = case_events.filter(on_time=False, time__lte=OuterRef("time"))
+    # Both look only at the case's events up to this one: besides being the meaning, the range
+    # keeps PostgreSQL probing the case's few events instead of hashing every report ever made.
+    earlier = case_events.filter(time__lte=OuterRef("time"))
+    field_report = earlier.filter(action="report", data__channel__in=FIELD_CHANNELS)
+    late_step = earlier.filter(on_time=False)
     score = Cast(KT("data__satisfaction"), IntegerField())
 
     def n(action: str, *conditions) -> Count:
@@ -308,15 +322,14 @@ def _event_counts(events: QuerySet, key=None) -> dict:
     }
     return {
         group: {name: value or 0 for name, value in row.items()}
-        for group, row in _grouped(events, key, aggregates).items()
+        for group, row in _grouped(events, keys, aggregates).items()
     }
 
 
 def _backlog(
-    *, region_code: str, department_id: int | None, base_queryset, at: datetime, key=None
+    *, region_code: str, department_id: int | None, base_queryset, at: datetime, keys: dict
 ) -> dict:
-    """Overdue open cases at `at`, grouped by `key` (an expression over `region_code`, or
-    "department").
+    """Overdue open cases at `at`, grouped like `_grouped`.
 
     A case with no event since `at` is now as it was then, so its own columns answer (the
     common case, and the only one when `at` is now). A case changed since is rewound to its last
@@ -334,30 +347,82 @@ def _backlog(
     steady = cases.filter(state__in=CLOSING_STATES, step_deadline__lt=at).exclude(
         Exists(since.filter(case_id=OuterRef("pk")))
     )
-    # Only cases reported before `at` and changed since can differ from their columns: usually
-    # the few that span `at`, found from the events since `at`.
-    spanning = cases.filter(pk__in=touched, reported_at__lt=at)
-    last = CaseEvent.objects.filter(case_id=OuterRef("pk"), time__lt=at).order_by("-time", "-id")
-    rewound = CaseEvent.objects.order_by().filter(
-        pk__in=spanning.values(last_id=Subquery(last.values("pk")[:1])),
-        to_state__in=CLOSING_STATES,
-        step_deadline__lt=at,
-    )
     if department_id is not None:
         steady = steady.filter(department_id=department_id)
-        rewound = rewound.filter(department_id=department_id)
-    group = F("department_id") if key == "department" else key
+    batches = [steady.annotate(state_then=F("state"), department_then=F("department_id"))]
+    # Only cases reported before `at` and changed since can differ from their columns: usually
+    # the few that span `at`. Fetched first, then rewound a batch at a time, because in one
+    # statement PostgreSQL would rather rewind every case reported before `at`.
+    spanning = list(cases.filter(pk__in=touched, reported_at__lt=at).values_list("pk", flat=True))
+    last = CaseEvent.objects.filter(case_id=OuterRef("pk"), time__lt=at).order_by("-time", "-id")
+    for i in range(0, len(spanning), REWIND_BATCH):
+        rewound = (
+            Case.objects.order_by()
+            .filter(pk__in=spanning[i : i + REWIND_BATCH])
+            .annotate(
+                state_then=Subquery(last.values("to_state")[:1]),
+                deadline_then=Subquery(last.values("step_deadline")[:1]),
+                department_then=Subquery(last.values("department_id")[:1]),
+            )
+            .filter(state_then__in=CLOSING_STATES, deadline_then__lt=at)
+        )
+        if department_id is not None:
+            rewound = rewound.filter(department_then=department_id)
+        batches.append(rewound)
+    aggregates = {
+        "overdue_handling": Count("pk", filter=Q(state_then__in=HANDLING_STATES)),
+        "overdue_open": Count("pk"),
+    }
     totals: dict = {}
-    for qs, state in ((steady, "state"), (rewound, "to_state")):
-        aggregates = {
-            "overdue_handling": Count("pk", filter=Q(**{f"{state}__in": HANDLING_STATES})),
-            "overdue_open": Count("pk"),
-        }
-        for group_key, row in _grouped(qs, group, aggregates).items():
+    for qs in batches:
+        for group_key, row in _grouped(qs, keys, aggregates).items():
             into = totals.setdefault(group_key, {"overdue_handling": 0, "overdue_open": 0})
             for name, value in row.items():
                 into[name] += value or 0
     return totals
+
+
+def _table(
+    *,
+    region_code: str,
+    department_id: int | None,
+    person_id: int | None,
+    start: datetime,
+    end: datetime,
+    now: datetime | None,
+    base_queryset,
+    region_length: int | None = None,
+    by_department: bool = False,
+) -> dict[tuple, IndicatorSet]:
+    """IndicatorSets by (first `region_length` characters of the region code, department)."""
+    _check_period(start, end)
+    event_keys, case_keys = {}, {}
+    if region_length:
+        event_keys["region"] = case_keys["region"] = Substr("region_code", 1, region_length)
+    if by_department:
+        event_keys["department"], case_keys["department"] = DEPARTMENT_KEY, F("department_then")
+    events = _events(
+        region_code=region_code,
+        department_id=department_id,
+        person_id=person_id,
+        start=start,
+        end=end,
+        base_queryset=base_queryset,
+    )
+    counts = _event_counts(events, event_keys)
+    if person_id is not None:
+        return {
+            k: IndicatorSet(**c, overdue_handling=None, overdue_open=None)
+            for k, c in counts.items()
+        }
+    backlog = _backlog(
+        region_code=region_code,
+        department_id=department_id,
+        base_queryset=base_queryset,
+        at=min(end, now or timezone.now()),
+        keys=case_keys,
+    )
+    return {k: IndicatorSet(**counts.get(k, {}), **backlog.get(k, {})) for k in {*counts, *backlog}}
 
 
 def compute(
@@ -371,25 +436,16 @@ def compute(
     base_queryset: QuerySet | None = None,
 ) -> IndicatorSet:
     """Every indicator of one slice. `base_queryset`: the `CaseEvent`s that may count."""
-    _check_period(start, end)
-    events = _events(
+    table = _table(
         region_code=region_code,
         department_id=department_id,
         person_id=person_id,
         start=start,
         end=end,
+        now=now,
         base_queryset=base_queryset,
     )
-    counts = _event_counts(events)[None]
-    if person_id is not None:
-        return IndicatorSet(**counts, overdue_handling=None, overdue_open=None)
-    backlog = _backlog(
-        region_code=region_code,
-        department_id=department_id,
-        base_queryset=base_queryset,
-        at=min(end, now or timezone.now()),
-    )
-    return IndicatorSet(**counts, **backlog.get(None, {}))
+    return table[(None, None)]
 
 
 def by_region(
@@ -403,42 +459,45 @@ def by_region(
 ) -> list[RegionIndicators]:
     """One row per region of `children` (usually a region's children), in their order.
 
-    Events and backlogs are grouped by the first len(code) characters of the region code: three
-    queries per distinct code length, whatever the number of regions.
+    Events and backlogs are grouped by the first len(code) characters of the region code: the
+    queries of `compute` once per distinct code length, whatever the number of regions.
     """
-    _check_period(start, end)
     children = list(children)
-    at = min(end, now or timezone.now())
     found: dict[str, IndicatorSet] = {}
     for length in sorted({len(r.code) for r in children}):
         codes = [r.code for r in children if len(r.code) == length]
-        prefix = os.path.commonprefix(codes)
-        key = Substr("region_code", 1, length)
-        events = _events(
-            region_code=prefix,
+        table = _table(
+            region_code=os.path.commonprefix(codes),
             department_id=department_id,
             person_id=None,
             start=start,
             end=end,
+            now=now,
             base_queryset=base_queryset,
-        )
-        counts = _event_counts(events, key)
-        backlog = _backlog(
-            region_code=prefix,
-            department_id=department_id,
-            base_queryset=base_queryset,
-            at=at,
-            key=key,
+            region_length=length,
         )
         for code in codes:
-            found[code] = IndicatorSet(**counts.get(code, {}), **backlog.get(code, {}))
+            found[code] = table.get((code, None), IndicatorSet())
     return [RegionIndicators(region, found[region.code]) for region in children]
 
 
-def _rank_key(row: DepartmentIndicators) -> tuple:
-    ind = row.indicators
-    handle, close = ind.on_time_handle_rate, ind.close_rate
-    return (handle is None, -(handle or 0), close is None, -(close or 0), row.department.name)
+def _ranked(table: dict[tuple, IndicatorSet]) -> list[DepartmentIndicators]:
+    by_department: dict[int, IndicatorSet] = {}
+    for (_region, pk), ind in table.items():
+        if pk is not None:
+            by_department[pk] = by_department.get(pk, IndicatorSet()) + ind
+    departments = Department.objects.in_bulk(by_department)
+    rows = [
+        DepartmentIndicators(departments[pk], ind)
+        for pk, ind in by_department.items()
+        if pk in departments
+    ]
+
+    def rank(row: DepartmentIndicators) -> tuple:
+        handle, close = row.indicators.on_time_handle_rate, row.indicators.close_rate
+        return (handle is None, -(handle or 0), close is None, -(close or 0), row.department.name)
+
+    return sorted(rows, key=rank)
 
 
 def department_ranking(
@@ -450,34 +509,69 @@ def department_ranking(
     base_queryset: QuerySet | None = None,
 ) -> list[DepartmentIndicators]:
     """Departments with any activity or backlog in the slice, best first: by 按期处置率, then
-    结案率 (None last), then name. Three queries plus one for the departments."""
-    _check_period(start, end)
-    events = _events(
+    结案率 (None last), then name. The queries of `compute` plus one for the departments."""
+    table = _table(
         region_code=region_code,
         department_id=None,
         person_id=None,
         start=start,
         end=end,
+        now=now,
         base_queryset=base_queryset,
+        by_department=True,
     )
-    counts = _event_counts(events, DEPARTMENT_KEY)
-    backlog = _backlog(
-        region_code=region_code,
-        department_id=None,
-        base_queryset=base_queryset,
-        at=min(end, now or timezone.now()),
-        key="department",
-    )
-    ids = {k for k in (*counts, *backlog) if k is not None}
-    departments = Department.objects.in_bulk(ids)
-    rows = [
-        DepartmentIndicators(
-            departments[pk], IndicatorSet(**counts.get(pk, {}), **backlog.get(pk, {}))
+    return _ranked(table)
+
+
+@dataclass(frozen=True)
+class Overview:
+    total: IndicatorSet
+    regions: list[RegionIndicators]
+    departments: list[DepartmentIndicators]
+
+
+def overview(
+    children: Iterable,
+    *,
+    region_code: str = "",
+    department_id: int | None = None,
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
+    base_queryset: QuerySet | None = None,
+) -> Overview:
+    """`compute`, `by_region(children)` and `department_ranking` of one slice at once.
+
+    When the children's codes have one length (a region's children always do), the events are
+    read once, grouped by child and department, and the three are sums of those groups. With a
+    department, the ranking holds that department only.
+    """
+    children = list(children)
+    lengths = {len(r.code) for r in children}
+    common = {"start": start, "end": end, "now": now, "base_queryset": base_queryset}
+    if len(lengths) > 1:
+        ranking = department_ranking(region_code=region_code, **common)
+        return Overview(
+            compute(region_code=region_code, department_id=department_id, **common),
+            by_region(children, department_id=department_id, **common),
+            [r for r in ranking if department_id is None or r.department.pk == department_id],
         )
-        for pk in ids
-        if pk in departments
-    ]
-    return sorted(rows, key=_rank_key)
+    table = _table(
+        region_code=region_code,
+        department_id=department_id,
+        person_id=None,
+        region_length=lengths.pop() if lengths else None,
+        by_department=True,
+        **common,
+    )
+    regions = {}
+    for (code, _department), ind in table.items():
+        regions[code] = regions.get(code, IndicatorSet()) + ind
+    return Overview(
+        sum(table.values(), IndicatorSet()),
+        [RegionIndicators(r, regions.get(r.code, IndicatorSet())) for r in children],
+        _ranked(table),
+    )
 
 
 def _month_start(year: int, month: int) -> datetime:

@@ -199,7 +199,12 @@ class CaseEvent(models.Model):
         verbose_name_plural = "案件事件记录"
         ordering = ["time", "id"]
         default_permissions = ("view",)
-        indexes = [models.Index(fields=["action", "time"], name="caseevent_action_time_idx")]
+        indexes = [
+            models.Index(fields=["action", "time"], name="caseevent_action_time_idx"),
+            # Indicators cut by region and period, and look up a case's last event before T.
+            models.Index(fields=["region_code", "time"], name="caseevent_region_time_idx"),
+            models.Index(fields=["case", "time"], name="caseevent_case_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.action}"

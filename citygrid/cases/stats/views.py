@@ -109,7 +109,7 @@ def _midnight(day: date) -> datetime:
 
 class FilterForm(forms.Form):
     region = forms.ChoiceField(label="区域", required=False)
-    period = forms.ChoiceField(label="统计期间", choices=PERIODS, required=False)
+    period = forms.ChoiceField(label="统计期间", choices=PERIODS)
     start = forms.DateField(
         label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -193,58 +193,65 @@ def _default_region(user) -> Region | None:
     return Region.objects.filter(code=codes[0]).first() if len(codes) == 1 else None
 
 
+def _requested_region(user, params) -> Region | None:
+    code = params.get("region")
+    if code is None:
+        return _default_region(user)
+    if code == "":
+        return None
+    region = Region.objects.in_scope(user).filter(code=code).first()
+    if region is None:
+        raise Http404("区域不存在或不在您的管辖范围内")
+    return region
+
+
+def _check_department(departments: QuerySet, params) -> None:
+    pk = params.get("department")
+    if pk and not (pk.isdigit() and departments.filter(pk=pk).exists()):
+        raise Http404("部门不存在或不在您的管辖范围内")
+
+
+def _children(user, region: Region | None) -> list[Region]:
+    if region:
+        return list(region.children.order_by("code"))
+    if user.is_superuser:
+        return list(Region.objects.filter(parent__isnull=True).order_by("code"))
+    return list(Region.objects.filter(code__in=user.scope_codes()).order_by("code"))
+
+
 def select(request) -> tuple[Selection, FilterForm]:
+    """The selection from the query string: 403 without permission, 404 outside the territory.
+    An invalid period falls back to this month, with the form's errors shown."""
     user = request.user
     if not user.has_perm(PERMISSION):
         raise PermissionDenied("您没有查看事件指标的权限")
-    params = request.GET
-    code = params.get("region")
-    if code is None:
-        region = _default_region(user)
-    elif code == "":
-        region = None
-    else:
-        region = Region.objects.in_scope(user).filter(code=code).first()
-        if region is None:
-            raise Http404("区域不存在或不在您的管辖范围内")
+    region = _requested_region(user, request.GET)
     departments = _departments(user)
-    if params.get("department"):
-        pk = params["department"]
-        if not pk.isdigit() or not departments.filter(pk=pk).exists():
-            raise Http404("部门不存在或不在您的管辖范围内")
-    regions = Region.objects.in_scope(user).filter(level__in=PICKER_LEVELS).order_by("code")
-    regions = list(regions)
+    _check_department(departments, request.GET)
+    regions = list(Region.objects.in_scope(user).filter(level__in=PICKER_LEVELS).order_by("code"))
     if region and region not in regions:
         regions.append(region)
-    data = params.copy()
+    data = request.GET.copy()
     data.setdefault("region", region.code if region else "")
     data.setdefault("period", "month")
     form = FilterForm(data, regions=regions, departments=departments)
     today = timezone.localdate()
     if form.is_valid():
         cleaned = form.cleaned_data
-        first, after = period_bounds(
-            cleaned["period"] or "month", today, cleaned["start"], cleaned["end"]
-        )
-        department = cleaned["department"]
+        first, after = period_bounds(cleaned["period"], today, cleaned["start"], cleaned["end"])
     else:
         first, after = period_bounds("month", today)
-        department = None
+    trail = []
     if region:
-        children = list(region.children.order_by("code"))
         trail = [r for r in region.ancestors() if _in_scope(user, r.code)] + [region]
-    elif user.is_superuser:
-        children, trail = list(Region.objects.filter(parent__isnull=True)), []
-    else:
-        children, trail = list(Region.objects.filter(code__in=user.scope_codes())), []
     base = None
     if region is None and not user.is_superuser:
         base = CaseEvent.objects.filter(scope_q("region_code", user.scope_codes()))
     selection = Selection(
         region=region,
-        children=children,
+        children=_children(user, region),
         trail=trail,
-        department=department,
+        department=form.cleaned_data.get("department"),
         first_day=first,
         last_day=after - timedelta(days=1),
         start=_midnight(first),
@@ -254,24 +261,15 @@ def select(request) -> tuple[Selection, FilterForm]:
     return selection, form
 
 
-@dataclass
-class Figures:
-    total: IndicatorSet
-    regions: list[indicators.RegionIndicators]
-    departments: list[indicators.DepartmentIndicators]
-
-
-def figures(selection: Selection, now: datetime) -> Figures:
-    period = {"start": selection.start, "end": selection.end, "now": now}
-    dept = selection.department_id
-    total = indicators.compute(**selection.scope(), department_id=dept, **period)
-    regions = indicators.by_region(
-        selection.children, department_id=dept, base_queryset=selection.base, **period
+def figures(selection: Selection, now: datetime) -> indicators.Overview:
+    return indicators.overview(
+        selection.children,
+        department_id=selection.department_id,
+        start=selection.start,
+        end=selection.end,
+        now=now,
+        **selection.scope(),
     )
-    departments = indicators.department_ranking(**selection.scope(), **period)
-    if dept is not None:
-        departments = [row for row in departments if row.department.pk == dept]
-    return Figures(total, regions, departments)
 
 
 def _columns(keys) -> list:
@@ -329,7 +327,7 @@ def _row(ind: IndicatorSet, keys) -> list[str]:
     return [shown[key] for key in keys]
 
 
-def _chart(found: Figures, trend: list, scores: dict[int, int]) -> dict:
+def _chart(found: indicators.Overview, trend: list, scores: dict[int, int]) -> dict:
     """The series the page's ECharts draw (`static/citygrid/stats_indicators.js`)."""
     return {
         "regions": {
@@ -380,7 +378,7 @@ def _values(ind: IndicatorSet) -> list:
     return [ind.value(i.key) for i in INDICATORS]
 
 
-def workbook(selection: Selection, found: Figures) -> tuple[bytes, int]:
+def workbook(selection: Selection, found: indicators.Overview) -> tuple[bytes, int]:
     """Two sheets, 区域 and 部门, with every indicator; rates as Excel percentages."""
     names = [i.name for i in INDICATORS]
     region_rows = [[r.region.code, r.region.name, *_values(r.indicators)] for r in found.regions]

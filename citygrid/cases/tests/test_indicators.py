@@ -626,16 +626,25 @@ def test_periods_must_be_aware_and_ordered(story):
         indicators.compute(start=t(4, 1), end=t(3, 1))
 
 
-def test_compute_takes_three_queries(story, django_assert_num_queries):
-    with django_assert_num_queries(3):  # event counts, steady backlog, rewound backlog
+def test_compute_is_a_handful_of_queries(story, django_assert_num_queries):
+    # Event counts, steady backlog, cases spanning T; for March one batch of them (C5, C9) is
+    # rewound. In April T is now: nothing has changed since, nothing to rewind.
+    with django_assert_num_queries(4):
         indicators.compute(region_code="3301", department_id=story.d1.pk, **MARCH)
+    with django_assert_num_queries(3):
+        indicators.compute(region_code="3301", department_id=story.d1.pk, **APRIL)
+
+
+def test_many_spanning_cases_are_rewound_in_batches(story, monkeypatch):
+    monkeypatch.setattr(indicators, "REWIND_BATCH", 1)
+    assert indicators.compute(**MARCH).overdue_open == 2
 
 
 # --- breakdowns -----------------------------------------------------------------------------
 
 
 def test_by_region_rows_equal_the_region_filter(story, tree, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         rows = indicators.by_region([tree.county_a, tree.county_b], **MARCH)
     assert [r.region for r in rows] == [tree.county_a, tree.county_b]
     for row in rows:
@@ -662,7 +671,7 @@ def test_by_region_with_a_department_and_mixed_levels(story, tree):
 
 
 def test_department_ranking(story, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # and one for the departments
         rows = indicators.department_ranking(**MARCH)
     # 按期处置率: D1 3/5 = 0.6 before D2 1/2 = 0.5.
     assert [r.department for r in rows] == [story.d1, story.d2]
@@ -730,3 +739,32 @@ def test_monthly_trend_and_satisfaction(story, django_assert_num_queries):
         4: 0,
         5: 1,
     }
+
+
+def test_overview_is_compute_by_region_and_ranking_in_one_pass(
+    story, tree, django_assert_num_queries
+):
+    children = [tree.county_a, tree.county_b]
+    with django_assert_num_queries(5):  # one pass over events, backlog (3), departments
+        found = indicators.overview(children, region_code="3301", **MARCH)
+    assert found.total == indicators.compute(region_code="3301", **MARCH)
+    assert found.regions == indicators.by_region(children, **MARCH)
+    assert found.departments == indicators.department_ranking(region_code="3301", **MARCH)
+    for department in (story.d1, story.d2):
+        one = indicators.overview(children, department_id=department.pk, **MARCH)
+        assert one.total == indicators.compute(department_id=department.pk, **MARCH)
+        assert one.regions == indicators.by_region(children, department_id=department.pk, **MARCH)
+        assert [r.department for r in one.departments] == [department]
+        assert one.departments[0].indicators == one.total
+    # Children of several code lengths fall back to the three functions.
+    mixed = indicators.overview([tree.grid_a1, tree.county_b], **MARCH)
+    assert mixed.regions == indicators.by_region([tree.grid_a1, tree.county_b], **MARCH)
+    assert mixed.total == indicators.compute(**MARCH)
+
+
+def test_indicator_sets_add_up(story, tree):
+    a = indicators.compute(region_code=tree.county_a.code, **MARCH)
+    b = indicators.compute(region_code=tree.county_b.code, **MARCH)
+    assert a + b == indicators.compute(**MARCH)
+    person = indicators.compute(person_id=story.h1.pk, **MARCH)
+    assert (person + person).overdue_open is None
