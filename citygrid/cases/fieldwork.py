@@ -30,7 +30,7 @@ def complete_task(task: Task, *, actor, result: str, now: datetime | None = None
     with transaction.atomic():
         if not Task.objects.restrict(actor, "view").filter(pk=task.pk).exists():
             raise TaskNotFound
-        task = Task.objects.select_for_update().get(pk=task.pk)
+        task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
         can_complete(task, actor)
         if not result:
             raise WorkflowError("result_required", "请填写执行情况", 400)

@@ -20,7 +20,7 @@ def _lock(order_id: int, actor) -> SupervisionOrder:
     if not SupervisionOrder.objects.restrict(actor, "view").filter(pk=order_id).exists():
         raise SupervisionNotFound
     return (
-        SupervisionOrder.objects.select_for_update()
+        SupervisionOrder.objects.select_for_update(of=("self",))
         .select_related("case", "department")
         .get(pk=order_id)
     )
