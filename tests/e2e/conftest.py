@@ -5,7 +5,9 @@ The tests drive pytest-django's `live_server`, so every fixture that writes data
 server thread.
 """
 
+import contextlib
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,29 @@ CHROMIUM_ARGS = [
 CHROMIUM_HINT = ("Chromium not installed", "apt-get install chromium")
 # make_user() in the root conftest gives every user this password.
 PASSWORD = "Test@2026pw"
+
+# Leaflet animates zooms over later frames and, when an animation ends, moves the map to the
+# animation's target, undoing any setView() made meanwhile. Switch animations off the moment
+# leaflet.js defines `L`, and collect every map it creates in `window.cgTestMaps`: the pages keep
+# their maps in closures, and a test needs one to turn a position into a pixel to click.
+LEAFLET_HOOKS = """
+(() => {
+  let leaflet;
+  window.cgTestMaps = [];
+  Object.defineProperty(window, "L", {
+    configurable: true,
+    get: () => leaflet,
+    set: (value) => {
+      leaflet = value;
+      if (value && value.Map) {
+        value.Map.mergeOptions({ zoomAnimation: false, fadeAnimation: false,
+                                 markerZoomAnimation: false });
+        value.Map.addInitHook(function () { window.cgTestMaps.push(this); });
+      }
+    },
+  });
+})();
+"""
 
 
 def _browser_required() -> bool:
@@ -82,15 +107,96 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+class OneRequestAtATime:
+    """The live server's WSGI app, made to handle one request at a time.
+
+    On an in-memory SQLite test database Django hands the test thread's single connection to
+    every server thread. Requests that overlap (a page's map fetches while a form posts) then
+    run their transactions on one connection, and one request's rollback or commit can take
+    another's writes with it. `lock` is re-entrant: test code holds it (`server_paused`) while
+    it reads or writes the database itself.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.RLock()
+        self._changed = threading.Condition()
+        self._in_flight = 0
+
+    def __call__(self, environ, start_response):
+        with self._changed:
+            self._in_flight += 1
+        try:
+            with self.lock:
+                response = self.app(environ, start_response)
+                try:
+                    # The body too: a file response is read, and the request finished, in turn.
+                    return list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+        finally:
+            with self._changed:
+                self._in_flight -= 1
+                self._changed.notify_all()
+
+    def wait_idle(self, timeout: float = 10) -> bool:
+        """Wait for the requests already sent (e.g. by a page just closed) to be done."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._in_flight == 0, timeout)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    thread = live_server.thread
+    if thread.connections_override:  # in-memory SQLite: see OneRequestAtATime
+        thread.httpd.set_app(OneRequestAtATime(thread.httpd.get_app()))
+    return live_server
+
+
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1400, "height": 900}, locale="zh-CN"
-    )
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    yield page
-    context.close()
+def server_paused(live_server):
+    """`with server_paused:` the live server handles no request meanwhile; for database work in
+    the test while pages are open (a no-op when the server has connections of its own)."""
+    app = live_server.thread.httpd.get_app()
+    return app.lock if isinstance(app, OneRequestAtATime) else contextlib.nullcontext()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page() → a page in a browser context of its own (its own cookies, so its own user).
+
+    `leaflet=True` installs LEAFLET_HOOKS before any script of the page runs. Reduced motion
+    turns off Bootstrap's transitions (an opening collapse) and smooth scrolling: what a test
+    clicks must not move between the press and the release of the button."""
+    contexts = []
+
+    def open_page(leaflet: bool = False):
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": 1400, "height": 900},
+            locale="zh-CN",
+            reduced_motion="reduce",
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10000)
+        if leaflet:
+            page.add_init_script(LEAFLET_HOOKS)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    # Let the requests the pages had sent finish before the database is flushed.
+    app = live_server.thread.httpd.get_app()
+    if isinstance(app, OneRequestAtATime):
+        app.wait_idle()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 @pytest.fixture
@@ -104,30 +210,46 @@ def make_user(transactional_db, make_user):
     return make_user
 
 
+def submit_login_form(page, username: str, password: str):
+    """Fill and submit the real login form; returns the page after the response has loaded."""
+    page.goto("/accounts/login/")
+    form = page.locator("#login-form")
+    form.locator('input[name="username"]').fill(username)
+    form.locator('input[name="password"]').fill(password)
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    return page
+
+
+def log_in_page(page, user, password: str = PASSWORD):
+    """Log `user` in on `page` through the login form and check that the session took."""
+    submit_login_form(page, user.username, password)
+    # The header with the user's name is only rendered for an authenticated session.
+    page.locator("#current-user").wait_for()
+    return page
+
+
 @pytest.fixture
 def submit_login(page):
-    """Fill and submit the real login form; returns the page after the response has loaded."""
-
     def submit(username: str, password: str):
-        page.goto("/accounts/login/")
-        form = page.locator("#login-form")
-        form.locator('input[name="username"]').fill(username)
-        form.locator('input[name="password"]').fill(password)
-        with page.expect_navigation():
-            form.locator('button[type="submit"]').click()
-        return page
+        return submit_login_form(page, username, password)
 
     return submit
 
 
 @pytest.fixture
-def log_in(page, submit_login):
-    """Log `user` in through the login form and check that the session took."""
-
+def log_in(page):
     def log_in(user, password: str = PASSWORD):
-        submit_login(user.username, password)
-        # The header with the user's name is only rendered for an authenticated session.
-        page.locator("#current-user").wait_for()
-        return page
+        return log_in_page(page, user, password)
 
     return log_in
+
+
+@pytest.fixture
+def page_as(new_page):
+    """page_as(user) → a page in a new browser context, logged in as `user` through the form."""
+
+    def open_as(user, password: str = PASSWORD, leaflet: bool = False):
+        return log_in_page(new_page(leaflet=leaflet), user, password)
+
+    return open_as
