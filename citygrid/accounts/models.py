@@ -88,6 +88,10 @@ class User(ChangeLoggedModel, AbstractUser):
             self._scope_codes = minimal
         return self._scope_codes
 
+    def covers(self, code: str) -> bool:
+        """Whether a region code lies inside this user's territory (the scope rule in one place)."""
+        return self.is_superuser or any(code.startswith(c) for c in self.scope_codes())
+
     def can_view_sensitive(self) -> bool:
         if self.is_superuser:
             return True

@@ -849,7 +849,7 @@ class _Generator:
             return False
         if user.is_superuser:
             return True
-        in_scope = any(case.region_code.startswith(c) for c in user.scope_codes())
+        in_scope = user.covers(case.region_code)
         return in_scope and user.has_perm(f"cases.{permission}")
 
     def _centre(self, permission: str, case: Case) -> User:
@@ -884,7 +884,7 @@ class _Generator:
                 else ("inspector", WorkerRole.INSPECTOR)
             )
             user = self.users.get(username)
-            if user is not None and any(grid.code.startswith(c) for c in user.scope_codes()):
+            if user is not None and user.covers(grid.code):
                 return user, "", ""
             name = grid.workers.get(role) or grid.workers.get(WorkerRole.GRID_WORKER, "")
             return None, name, ""
@@ -894,9 +894,7 @@ class _Generator:
             return None, citizen, phone
         # Hotline calls and desk registrations are typed in by the centre.
         dispatcher = self.users.get("county_dispatcher")
-        in_county = dispatcher is not None and any(
-            grid.code.startswith(c) for c in dispatcher.scope_codes()
-        )
+        in_county = dispatcher is not None and dispatcher.covers(grid.code)
         return (dispatcher if in_county else self.admin), citizen, phone
 
     def _mobile(self) -> str:

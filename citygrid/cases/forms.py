@@ -290,8 +290,8 @@ class ActionForm(StyledFormMixin, forms.Form):
             raise forms.ValidationError(f"未找到编号为 {number} 的事件（或不在您的管辖范围内）")
         return target
 
-    def action_kwargs(self) -> dict:
-        """Keyword arguments of the action function, named as it names them."""
+    def action_inputs(self) -> dict:
+        """The inputs `actions.perform` takes, named as it names them."""
         data = self.cleaned_data
         kwargs = {"note": data.get("note", "")}
         if "photos" in self.fields:

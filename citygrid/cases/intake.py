@@ -106,8 +106,8 @@ def report_case(report: Report, *, actor=None, now: datetime | None = None) -> C
     if grid_id is None:
         raise WorkflowError("outside_grids", "该位置不在任何网格内，请核对位置", 400)
     grid = Region.objects.get(pk=grid_id)
-    staff = actor is not None and actor.is_authenticated and not actor.is_superuser
-    if staff and not any(grid.code.startswith(c) for c in actor.scope_codes()):
+    staff = actor is not None and actor.is_authenticated
+    if staff and not actor.covers(grid.code):
         raise WorkflowError("out_of_scope", "该位置不在您的管辖范围内", 403)
     cleaned = photos.validate_photos(report.photos)
     now = now or timezone.now()

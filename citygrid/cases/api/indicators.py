@@ -44,12 +44,10 @@ class IndicatorsView(APIView):
         params = query.validated_data
         region = params.get("region", "").strip()
         base = None
-        if not user.is_superuser:
-            codes = user.scope_codes()
-            if region and not any(region.startswith(c) for c in codes):
-                raise ApiError("not_found", "区域不存在或不在您的管辖范围内", 404)
-            if not region:
-                base = CaseEvent.objects.filter(scope_q("region_code", codes))
+        if region and not user.covers(region):
+            raise ApiError("not_found", "区域不存在或不在您的管辖范围内", 404)
+        if not region and not user.is_superuser:
+            base = CaseEvent.objects.filter(scope_q("region_code", user.scope_codes()))
         result = indicators.compute(
             region_code=region,
             department_id=params.get("department"),

@@ -171,10 +171,6 @@ class Selection:
         return {"region_code": self.region_code, "base_queryset": self.base}
 
 
-def _in_scope(user, code: str) -> bool:
-    return user.is_superuser or any(code.startswith(c) for c in user.scope_codes())
-
-
 def _departments(user) -> QuerySet:
     """Departments of the user's territory and of the levels above it (a city department handles
     a county's cases too)."""
@@ -243,7 +239,7 @@ def select(request) -> tuple[Selection, FilterForm]:
         first, after = period_bounds("month", today)
     trail = []
     if region:
-        trail = [r for r in region.ancestors() if _in_scope(user, r.code)] + [region]
+        trail = [r for r in region.ancestors() if user.covers(r.code)] + [region]
     base = None
     if region is None and not user.is_superuser:
         base = CaseEvent.objects.filter(scope_q("region_code", user.scope_codes()))

@@ -66,8 +66,9 @@ def test_register_step_reminds_the_centre(setup, report):
 
 
 def test_unanswered_supervision_order_escalates(handling, setup):
-    actions.supervise_case(handling.pk, actor=setup.dispatcher, note="限期处理",
-                           required_by=at(4, 12), now=at(3, 9))
+    actions.supervise_case(
+        handling.pk, actor=setup.dispatcher, note="限期处理", required_by=at(4, 12), now=at(3, 9)
+    )
     assert sweep_deadlines(at(4, 11)).escalated_orders == 0
     assert sweep_deadlines(at(4, 13)).escalated_orders == 1
     old, new = SupervisionOrder.objects.order_by("pk")

@@ -5,7 +5,6 @@ its answers (`WorkflowError`) into messages."""
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,29 +28,6 @@ from citygrid.cases.workflow import BY_ACTION
 from citygrid.core.views import generic
 
 CASE_RELATED = ("category__parent", "department", "region", "possible_duplicate_of", "merged_into")
-
-ACTION_FUNCTIONS = {
-    "register": actions.register_case,
-    "reject": actions.reject_case,
-    "dispatch": actions.dispatch_case,
-    "accept": actions.accept_case,
-    "return": actions.return_case,
-    "report_back": actions.report_back_case,
-    "request_extension": actions.request_extension,
-    "approve_extension": actions.approve_extension,
-    "deny_extension": actions.deny_extension,
-    "verify_pass": partial(actions.verify_case, passed=True),
-    "verify_fail": partial(actions.verify_case, passed=False),
-    "close": actions.close_case,
-    "evaluate": actions.evaluate_case,
-    "reopen": actions.reopen_case,
-    "suspend": actions.suspend_case,
-    "resume": actions.resume_case,
-    "escalate": actions.escalate_case,
-    "merge": actions.merge_case,
-    "supervise": actions.supervise_case,
-}
-
 
 # --- list and export --------------------------------------------------------------------------
 
@@ -196,7 +172,7 @@ def case_act(request, pk: int, action: str):
         )
         if not form.is_valid():
             raise WorkflowError("invalid_input", form.error_text(), 400)
-        ACTION_FUNCTIONS[action](case.pk, actor=request.user, **form.action_kwargs())
+        actions.perform(action, case.pk, actor=request.user, inputs=form.action_inputs())
     except CaseNotFound as exc:
         raise Http404 from exc
     except WorkflowError as exc:

@@ -86,10 +86,7 @@ class Resource:
         return instance
 
     def in_scope(self, instance, user) -> bool:
-        if user.is_superuser:
-            return True
-        scope_value = instance.scope_code()
-        return any(scope_value.startswith(code) for code in user.scope_codes())
+        return user.covers(instance.scope_code())
 
     def save(self, instance) -> None:
         instance.save()

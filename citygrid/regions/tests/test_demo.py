@@ -186,8 +186,12 @@ def test_demo_accounts_have_the_right_roles_and_scopes(city):
 
 
 def test_seed_with_if_empty_does_not_duplicate(db):
-    options = {"grids_per_community_min": 1, "grids_per_community_max": 2, "cases": 0,
-               "stdout": StringIO()}
+    options = {
+        "grids_per_community_min": 1,
+        "grids_per_community_max": 2,
+        "cases": 0,
+        "stdout": StringIO(),
+    }
     call_command("seed_demo", "--if-empty", **options)
     regions, workers = Region.objects.count(), GridWorker.objects.count()
     out = StringIO()
