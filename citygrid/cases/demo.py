@@ -10,8 +10,8 @@ hours) and each step takes a plausible share of its time limit.
 
 While the history is written (`_history_mode`), the engine runs quietly and fast: no in-app
 notices or SMS (the history is past; the deadline sweep, not this module, tells people about
-what is late now), no change-log rows (like the bulk-loaded demo city), and the working calendar
-and time limits are read once instead of per step. Afterwards `created`/`last_updated` of the new
+what is late now), no change-log rows (like the bulk-loaded demo city), and each version stamp
+read once for the batch. Afterwards `created`/`last_updated` of the new
 rows are set to their simulated times.
 
 Everything follows from `random.Random(seed)` and `now`: the same seed and `now` on the same demo
@@ -27,21 +27,18 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 import shapely
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import reset_queries, transaction
 from django.db.models import Count, F, Max, OuterRef, Subquery
-from django.db.models.signals import post_save
 from django.utils import timezone
 from faker import Faker
 from PIL import Image, ImageDraw
 from shapely.geometry import shape
 
 from citygrid.accounts.models import User
-from citygrid.cases import actions, clock, intake, supervision
+from citygrid.cases import actions, clock, notifications, supervision
 from citygrid.cases.calendar import WorkCalendar
 from citygrid.cases.choices import (
     OPEN_STATES,
@@ -68,6 +65,7 @@ from citygrid.cases.models import (
 )
 from citygrid.cases.workflow import BY_ACTION
 from citygrid.core import changelog
+from citygrid.core.models import VersionStamp
 from citygrid.regions.choices import RegionLevel, WorkerRole
 from citygrid.regions.models import GridWorker, Region
 
@@ -472,92 +470,12 @@ def ensure_time_limits() -> int:
 
 
 @contextlib.contextmanager
-def _history_mode(calendar: WorkCalendar, grids: dict[int, Region]):
-    """Run the real actions for past times: silently, and with what cannot change meanwhile
-    read once.
-
-    - no notifications: `actions._after_commit` queues nothing, and the supervision answer's
-      on-commit notice is dropped (also when an outer transaction commits later);
-    - no change-log rows (their time would be today's, not the simulated one);
-    - no query log: with DEBUG on, Django records every query (on SQLite with an extra quoting
-      query each), which costs a tenth of the run;
-    - lookups whose inputs are fixed while the history is written are memoised, results
-      unchanged: the working calendar and time limits (two queries per step), the point → grid
-      index (its version checked per report), a case's grid (re-read by every save), the
-      dispatch matrix (asked twice per dispatch) and a grid's verifier (two queries per report
-      back).
-    """
-    names = (
-        (clock, "current_calendar"),
-        (clock, "limit_for"),
-        (actions, "_after_commit"),
-        (actions, "_lock"),
-        (actions, "responsible_department"),
-        (actions, "verifier_for"),
-        (intake, "load_index"),
-        (supervision, "_tell_issuer"),
-        (settings, "DEBUG"),
-    )
-    original = {name: getattr(module, name) for module, name in names}
-    limits = {
-        (category_id, urgency, step): (Decimal(amount), unit)
-        for category_id, urgency, step, amount, unit in TimeLimit.objects.values_list(
-            "category_id", "urgency", "step", "amount", "unit"
-        )
-    }
-    departments: dict[tuple, Department | None] = {}
-    verifiers: dict[int, User | None] = {}
-    region_field = Case._meta.get_field("region")
-
-    def limit_for(case, step):
-        key = (case.category_id, case.urgency, step)
-        if key not in limits:  # no row: the settings' default, as `clock.limit_for` does
-            amount, unit = settings.CASE_DEFAULT_LIMITS[step]
-            limits[key] = (Decimal(str(amount)), unit)
-        return limits[key]
-
-    def lock(case_id, actor):
-        case = original["_lock"](case_id, actor)
-        if case.region_id in grids:
-            region_field.set_cached_value(case, grids[case.region_id])
-        return case
-
-    def responsible(case):
-        key = (case.category_id, case.region_code)
-        if key not in departments:
-            departments[key] = original["responsible_department"](case)
-        return departments[key]
-
-    def verifier(case):
-        if case.region_id not in verifiers:
-            verifiers[case.region_id] = original["verifier_for"](case)
-        return verifiers[case.region_id]
-
-    grid_index = intake.load_index()
-    replacements = {
-        "current_calendar": lambda: calendar,
-        "limit_for": limit_for,
-        "_after_commit": lambda case, event: None,
-        "_lock": lock,
-        "responsible_department": responsible,
-        "verifier_for": verifier,
-        "load_index": lambda: grid_index,
-        "_tell_issuer": lambda order: None,
-        "DEBUG": False,
-    }
-    queued = len(connection.run_on_commit)
-    for module, name in names:
-        setattr(module, name, replacements[name])
-    post_save.disconnect(dispatch_uid="citygrid_changelog_save")
-    try:
+def _history_mode():
+    """Run the real actions for past times: no notices about cases closed months ago, no
+    change-log rows stamped "now" for history that happened then, and each version stamp
+    (calendar, grid index) read once for the whole batch."""
+    with changelog.paused(), notifications.muted(), VersionStamp.pinned():
         yield
-    finally:
-        changelog.connect()
-        for module, name in names:
-            setattr(module, name, original[name])
-        if connection.in_atomic_block:
-            # Inside a caller's transaction the supervision notices still wait for its commit.
-            del connection.run_on_commit[queued:]
 
 
 # --- Planning ------------------------------------------------------------------------------------
@@ -666,7 +584,6 @@ class _Generator:
             workers.setdefault(region_id, {}).setdefault(role, name)
         self.grids = []
         grids = Region.objects.filter(level=RegionLevel.GRID, code__startswith=self.city.code)
-        self.grid_regions = {r.pk: r for r in grids.defer("boundary", "introduction")}
         for pk, code, boundary, community in grids.order_by("code").values_list(
             "pk", "code", "boundary", "parent__name"
         ):
@@ -953,6 +870,8 @@ class _Generator:
             self.plan_now = plan
             with contextlib.suppress(_Stop):
                 self._case(plan)
+            # With DEBUG on, Django keeps every query; two thousand cases would pile them up.
+            reset_queries()
 
     def _when(self, when: datetime, optional: bool = False) -> datetime:
         """`when`, if it is not after `now`. A case meant to be finished that runs into `now`
@@ -1264,8 +1183,6 @@ def generate_demo_cases(
     in the `DAYS` days before `now` (default: the current time), deterministic for a seed.
 
     Needs the demo accounts (`regions.demo.create_demo_accounts`); no notifications are sent.
-    `_history_mode` swaps engine module globals while it runs: call this from a management
-    command or a test, never inside a process that serves requests.
     """
     started = time.monotonic()
     now = now or timezone.now()
@@ -1273,7 +1190,7 @@ def generate_demo_cases(
     with transaction.atomic():
         generator.load()
         generator.first_pk = Case.objects.aggregate(m=Max("pk"))["m"] or 0
-        with _history_mode(generator.calendar, generator.grid_regions):
+        with _history_mode():
             plans = generator.plan() if count > 0 else []
             generator.run(plans)
             generator.supervise_open(plans)

@@ -26,14 +26,12 @@ def responsible_department(case: Case) -> Department | None:
 
 def verifier_for(case: Case):
     """The account of the grid's inspector (监督员), else of its grid worker, else nobody."""
-    for role in (WorkerRole.INSPECTOR, WorkerRole.GRID_WORKER):
-        worker = (
-            GridWorker.objects.filter(
-                region_id=case.region_id, role=role, active=True, user__isnull=False
-            )
-            .select_related("user")
-            .first()
-        )
-        if worker:
-            return worker.user
-    return None
+    posts = GridWorker.objects.filter(
+        region_id=case.region_id,
+        role__in=(WorkerRole.INSPECTOR, WorkerRole.GRID_WORKER),
+        active=True,
+        user__isnull=False,
+    ).select_related("user")
+    # Descending role puts "inspector" before "grid_worker": the inspector wins when both exist.
+    worker = posts.order_by("-role", "pk").first()
+    return worker.user if worker else None

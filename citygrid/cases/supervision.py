@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from citygrid.cases import events
+from citygrid.cases import events, notifications
 from citygrid.cases.choices import SupervisionStatus
 from citygrid.cases.errors import WorkflowError
 from citygrid.cases.models import SupervisionOrder
@@ -64,7 +64,8 @@ def answer_supervision(
                 note=answer,
                 order_id=order.pk,
             )
-        transaction.on_commit(lambda: _tell_issuer(order))
+        if not notifications.is_muted():
+            transaction.on_commit(lambda: _tell_issuer(order))
     return order
 
 

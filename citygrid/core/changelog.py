@@ -5,9 +5,11 @@ forms, API, imports, shell — not just the ones someone remembered to instrumen
 never lives in signals.
 """
 
+import contextlib
 import datetime
 import decimal
 import uuid
+from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -16,6 +18,19 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete
 from citygrid.core import context
 from citygrid.core.models.base import ChangeLoggedModel
 from citygrid.core.models.changes import ObjectChange
+
+_paused: ContextVar[bool] = ContextVar("citygrid_changelog_paused", default=False)
+
+
+@contextlib.contextmanager
+def paused():
+    """Write no change history: for back-filling history that happened at other times (the
+    demo city's past), where a row stamped "now, by nobody" would be false."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
 
 
 def _plain(value):
@@ -59,7 +74,7 @@ def _record(obj: ChangeLoggedModel, action: str, before, after) -> None:
 
 
 def _on_save(sender, instance, created, raw=False, **kwargs):
-    if raw or not isinstance(instance, ChangeLoggedModel):
+    if raw or _paused.get() or not isinstance(instance, ChangeLoggedModel):
         return
     before = None if created else getattr(instance, "_prechange_snapshot", None)
     after = serialize(instance)
@@ -75,7 +90,7 @@ def _on_save(sender, instance, created, raw=False, **kwargs):
 
 
 def _on_delete(sender, instance, **kwargs):
-    if not isinstance(instance, ChangeLoggedModel):
+    if _paused.get() or not isinstance(instance, ChangeLoggedModel):
         return
     _record(instance, ObjectChange.Action.DELETE, serialize(instance), None)
 
@@ -89,7 +104,7 @@ def _m2m_field(sender, instance) -> str | None:
 
 def _on_m2m(sender, instance, action, reverse, **kwargs):
     """Role grants and scope changes land in the history like any field change."""
-    if reverse or not isinstance(instance, ChangeLoggedModel):
+    if reverse or _paused.get() or not isinstance(instance, ChangeLoggedModel):
         return
     name = _m2m_field(sender, instance)
     if name is None:

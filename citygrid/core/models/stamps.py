@@ -1,5 +1,11 @@
+import contextlib
+from contextvars import ContextVar
+
 from django.db import models
 from django.db.models import F
+
+# Within `VersionStamp.pinned()`: name → value already read in this batch.
+_pinned: ContextVar[dict | None] = ContextVar("citygrid_pinned_stamps", default=None)
 
 
 class VersionStamp(models.Model):
@@ -24,7 +30,28 @@ class VersionStamp(models.Model):
         updated = cls.objects.filter(name=name).update(value=F("value") + 1)
         if not updated:
             cls.objects.get_or_create(name=name, defaults={"value": 1})
+        pinned = _pinned.get()
+        if pinned is not None:
+            pinned.pop(name, None)
 
     @classmethod
     def read(cls, name: str) -> int:
-        return cls.objects.filter(name=name).values_list("value", flat=True).first() or 0
+        pinned = _pinned.get()
+        if pinned is not None and name in pinned:
+            return pinned[name]
+        value = cls.objects.filter(name=name).values_list("value", flat=True).first() or 0
+        if pinned is not None:
+            pinned[name] = value
+        return value
+
+    @classmethod
+    @contextlib.contextmanager
+    def pinned(cls):
+        """Read each stamp once for a batch job (thousands of actions in one process):
+        the caches it guards are then checked once, not on every call. Stamps this process
+        bumps are read again."""
+        token = _pinned.set({})
+        try:
+            yield
+        finally:
+            _pinned.reset(token)

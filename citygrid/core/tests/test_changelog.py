@@ -58,3 +58,16 @@ def test_deleted_user_name_is_kept(tree, make_user):
     user.delete()
     change = ObjectChange.objects.get(object_id=tree.grid_a1.pk, action="update")
     assert change.user is None and change.user_name == "user1"
+
+
+def test_paused_history_writes_nothing_and_resumes(tree):
+    from citygrid.core import changelog
+
+    with changelog.paused():
+        tree.grid_a1.snapshot()
+        tree.grid_a1.name = "回填"
+        tree.grid_a1.save()
+    assert not ObjectChange.objects.filter(object_id=tree.grid_a1.pk, action="update").exists()
+    tree.grid_a1.name = "再改"
+    tree.grid_a1.save()
+    assert ObjectChange.objects.filter(object_id=tree.grid_a1.pk, action="update").count() == 1

@@ -1,0 +1,20 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from citygrid.core.models import VersionStamp
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pinned_reads_once_but_sees_its_own_bumps():
+    VersionStamp.bump("x")
+    with VersionStamp.pinned():
+        with CaptureQueriesContext(connection) as queries:
+            assert [VersionStamp.read("x") for _ in range(5)] == [1] * 5
+        assert len(queries) == 1
+        VersionStamp.objects.filter(name="x").update(value=7)  # another process's change
+        assert VersionStamp.read("x") == 1
+        VersionStamp.bump("x")
+        assert VersionStamp.read("x") == 8
+    assert VersionStamp.read("x") == 8
