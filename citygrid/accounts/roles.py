@@ -138,6 +138,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         "监督员：巡查上报事件，现场核查处置结果，执行核查任务",
         False,
         (
+            # The report form's map finds the grid and draws outlines through the regions API.
+            "regions.view_region",
             *_crud("cases", "case", ("view", "add", "verify")),
             *_crud("cases", "task", ("view", "change")),
         ),

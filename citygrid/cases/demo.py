@@ -63,6 +63,7 @@ from citygrid.cases.models import (
     Task,
     TimeLimit,
 )
+from citygrid.cases.seeds import seed_categories
 from citygrid.cases.workflow import BY_ACTION
 from citygrid.core import changelog
 from citygrid.core.models import VersionStamp
@@ -551,6 +552,8 @@ class _Generator:
     # -- configuration and people --------------------------------------------------------------
 
     def load(self) -> None:
+        # The seeded classes may be gone (a flushed database): put them back, idempotently.
+        seed_categories(CaseCategory)
         self.departments = ensure_departments(self.city)
         ensure_time_limits()
         usernames = (

@@ -70,7 +70,11 @@ def _tell(users, case: Case, template: str, title: str, level: str) -> None:
             phone = normalize_mobile(user.phone)
         except ValueError:
             continue  # no usable mobile on the account: the in-app notice must do
-        send_sms(phone, template, {"number": case.number, "deadline": deadline}, related=case)
+        try:
+            send_sms(phone, template, {"number": case.number, "deadline": deadline}, related=case)
+        except ValueError:
+            # A deleted or disabled template must not stop the sweep for everyone else.
+            logger.exception("SMS template %s unusable; in-app notice only", template)
 
 
 def _running():

@@ -80,3 +80,12 @@ def test_unanswered_supervision_order_escalates(handling, setup):
         == 1
     )
     assert sweep_deadlines(at(4, 14) + timedelta(minutes=1)).escalated_orders == 0
+
+
+def test_a_disabled_template_does_not_stop_the_sweep(handling, setup):
+    from citygrid.notify.models import SmsTemplate
+
+    SmsTemplate.objects.filter(code="deadline_overdue").update(active=False)
+    assert sweep_deadlines(at(5, 13)).overdue == 1
+    assert Notification.objects.filter(recipient=setup.handler, level="danger").count() == 1
+    assert not SmsMessage.objects.exists()

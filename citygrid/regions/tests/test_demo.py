@@ -233,3 +233,11 @@ def test_account_list_shows_accounts_and_password(city):
     text = out.getvalue()
     assert "county_dispatcher" in text and roles.COUNTY_DISPATCHER in text
     assert DEMO_PASSWORD in text
+
+
+def test_inspectors_can_use_the_report_forms_map(db):
+    """The report form locates the grid and draws outlines through the regions API."""
+    granted = roles.ensure_default_roles()[roles.INSPECTOR].permissions.values_list(
+        "codename", flat=True
+    )
+    assert {"add_case", "view_region"} <= set(granted)
