@@ -5,7 +5,6 @@ Scope works as everywhere else: no `cases.view_case` → 403; a requested region
 outside the user's territory → 404; figures only ever come from events of cases inside it.
 """
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -19,12 +18,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
 from citygrid.cases import indicators
 from citygrid.cases.indicators import INDICATORS, RATE, IndicatorSet
 from citygrid.cases.models import Case, CaseEvent, Department
-from citygrid.core.io.files import CONTENT_TYPES
+from citygrid.core.io.files import CONTENT_TYPES, add_sheet, new_workbook, workbook_bytes
 from citygrid.core.middleware import client_ip
 from citygrid.core.models import AccessLog
 from citygrid.core.querysets import scope_q
@@ -350,23 +348,15 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 2)
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], first: bool) -> None:
-    sheet = wb.active if first else wb.create_sheet()
-    sheet.title = title
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list]) -> None:
+    sheet = add_sheet(wb, title, header, rows)
     lead = len(header) - len(INDICATORS)
-    for row in rows:
-        sheet.append(row)
-        for indicator, cell in zip(INDICATORS, sheet[sheet.max_row][lead:], strict=True):
+    for row in sheet.iter_rows(min_row=2, min_col=lead + 1):
+        for indicator, cell in zip(INDICATORS, row, strict=True):
             if indicator.kind == RATE:
                 cell.number_format = "0.00%"
             elif indicator.kind != "count":
                 cell.number_format = "0.00"
-    for i, name in enumerate(header, start=1):
-        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = max(10, len(name) * 2 + 2)
     sheet.freeze_panes = sheet.cell(2, lead + 1)
 
 
@@ -384,12 +374,10 @@ def workbook(selection: Selection, found: indicators.Overview) -> tuple[bytes, i
         [rank, row.department.code, row.department.name, *_values(row.indicators)]
         for rank, row in enumerate(found.departments, start=1)
     ]
-    wb = Workbook()
-    _sheet(wb, "区域", ["区划代码", "区域名称", *names], region_rows, first=True)
-    _sheet(wb, "部门", ["排名", "部门代码", "部门名称", *names], department_rows, first=False)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue(), len(found.regions) + len(department_rows)
+    wb = new_workbook()
+    _sheet(wb, "区域", ["区划代码", "区域名称", *names], region_rows)
+    _sheet(wb, "部门", ["排名", "部门代码", "部门名称", *names], department_rows)
+    return workbook_bytes(wb), len(found.regions) + len(department_rows)
 
 
 class ExportView(LoginRequiredMixin, View):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
 
 FORMATS = ("xlsx", "csv")
 
@@ -63,6 +64,33 @@ def read_table(data: bytes, fmt: str) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
+def new_workbook() -> Workbook:
+    """A workbook without openpyxl's empty default sheet; fill it with `add_sheet`."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    return wb
+
+
+def add_sheet(wb: Workbook, title: str, header: list[str], rows) -> Worksheet:
+    """A sheet in the project's export style: bold shaded header, columns wide enough for it."""
+    sheet = wb.create_sheet(title)
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for row in rows:
+        sheet.append(list(row))
+    for i, name in enumerate(header, start=1):
+        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = max(12, len(name) * 2 + 4)
+    return sheet
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def write_table(header: list[str], rows, fmt: str, notes: list[list[str]] | None = None) -> bytes:
     if fmt == "csv":
         out = io.StringIO()
@@ -71,24 +99,13 @@ def write_table(header: list[str], rows, fmt: str, notes: list[list[str]] | None
         writer.writerows(rows)
         # BOM so that Excel on Chinese Windows opens UTF-8 correctly.
         return ("\ufeff" + out.getvalue()).encode("utf-8")
-    wb = Workbook(write_only=False)
-    sheet = wb.active
-    sheet.title = "数据"
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    for row in rows:
-        sheet.append(list(row))
-    for i, title in enumerate(header, start=1):
-        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = max(12, len(title) * 2 + 4)
+    wb = new_workbook()
+    add_sheet(wb, "数据", header, rows)
     if notes:
         info = wb.create_sheet("填写说明")
         for row in notes:
             info.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 CONTENT_TYPES = {
