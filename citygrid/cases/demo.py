@@ -426,7 +426,7 @@ def ensure_departments(city: Region) -> dict[str, Department]:
         departments[f"{region.code}{suffix}"] = department
         local.append((department, region, classes))
 
-    minors = CaseCategory.objects.filter(parent__isnull=False).select_related("parent")
+    minors = CaseCategory.objects.minor().select_related("parent")
     rules = []
     for category in minors.order_by("kind", "code"):
         key = (category.kind, category.code)
@@ -451,7 +451,7 @@ def ensure_time_limits() -> int:
     """Urgent limits for every minor class, critical ones for emergencies, and a few ordinary
     handling limits; rows that exist already are kept (a city may have set its own)."""
     rows = []
-    for category in CaseCategory.objects.filter(parent__isnull=False).order_by("kind", "code"):
+    for category in CaseCategory.objects.minor().order_by("kind", "code"):
         key = (category.kind, category.code)
         for step, (amount, unit) in URGENT_LIMITS.items():
             rows.append((category, Urgency.URGENT, step, amount, unit))
@@ -573,7 +573,7 @@ class _Generator:
             username: set(user.departments.values_list("pk", flat=True))
             for username, user in users.items()
         }
-        minors = CaseCategory.objects.filter(parent__isnull=False, active=True)
+        minors = CaseCategory.objects.reportable()
         self.categories = list(minors.select_related("parent").order_by("kind", "code"))
         self.category_weights = [
             CATEGORY_WEIGHTS.get(c.name, DEFAULT_WEIGHT.get(c.kind, 0.3)) for c in self.categories

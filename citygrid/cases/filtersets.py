@@ -37,7 +37,7 @@ class WithinMixin:
 
 
 def _minor_categories(request):
-    return CaseCategory.objects.filter(parent__isnull=False).order_by("kind", "code")
+    return CaseCategory.objects.minor().order_by("kind", "code")
 
 
 def _departments(request):

@@ -67,7 +67,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 
 def minor_categories():
-    return CaseCategory.objects.filter(active=True, parent__isnull=False)
+    return CaseCategory.objects.reportable()
 
 
 # --- configuration ----------------------------------------------------------------------------

@@ -131,7 +131,7 @@ class ReportSerializer(serializers.Serializer):
     """A new case: the same fields every channel sends to the intake service."""
 
     category = serializers.PrimaryKeyRelatedField(
-        queryset=CaseCategory.objects.filter(active=True, parent__isnull=False), label="小类"
+        queryset=CaseCategory.objects.reportable(), label="小类"
     )
     description = serializers.CharField(max_length=2000, label="问题描述")
     lng = serializers.FloatField(min_value=-180, max_value=180, label="经度")

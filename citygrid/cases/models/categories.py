@@ -4,6 +4,16 @@ from django.urls import reverse
 
 from citygrid.cases.choices import CaseKind, Step, TimeUnit, Urgency
 from citygrid.core.models import ChangeLoggedModel, ScopedModel
+from citygrid.core.querysets import RestrictedQuerySet
+
+
+class CaseCategoryQuerySet(RestrictedQuerySet):
+    def minor(self) -> "CaseCategoryQuerySet":
+        return self.filter(parent__isnull=False)
+
+    def reportable(self) -> "CaseCategoryQuerySet":
+        """What a new case may be filed under: active minor classes."""
+        return self.minor().filter(active=True)
 
 
 class CaseCategory(ChangeLoggedModel):
@@ -27,6 +37,8 @@ class CaseCategory(ChangeLoggedModel):
     register_criteria = models.TextField("立案条件", blank=True)
     closing_criteria = models.TextField("结案条件", blank=True)
     active = models.BooleanField("启用", default=True)
+
+    objects = models.Manager.from_queryset(CaseCategoryQuerySet)()
 
     class Meta:
         verbose_name = "事部件分类"
