@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from citygrid.core.testing import square
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
@@ -20,15 +22,6 @@ def _test_settings(settings, tmp_path):
     # Version stamps repeat when test transactions roll back: drop per-process caches.
     index.reset_index()
     reset_calendar_cache()
-
-
-def square(lng: float, lat: float, size: float = 0.01) -> dict:
-    return {
-        "type": "Polygon",
-        "coordinates": [
-            [[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]
-        ],
-    }
 
 
 @dataclass

@@ -16,6 +16,16 @@ from citygrid.core.models import AccessLog, ImportJob, ObjectChange
 ALL_ACTIONS = ("view", "add", "change", "delete", "import", "export")
 
 
+def square(lng: float, lat: float, size: float = 0.01) -> dict:
+    """A GeoJSON square grid boundary with its south-west corner at (lng, lat)."""
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]
+        ],
+    }
+
+
 def csv_bytes(rows: list[dict]) -> bytes:
     header = list(rows[0])
     out = io.StringIO()

@@ -7,9 +7,6 @@
   var status = document.getElementById("map-status");
   var map = L.map(el, { preferCanvas: false }).setView([config.center[1], config.center[0]], config.zoom);
   var baseLayers = window.CityGridBaseMaps(map, config);
-  var regions = L.geoJSON(null, { style: style, onEachFeature: bind }).addTo(map);
-  L.control.layers(baseLayers, { "区域网格": regions }, { collapsed: false }).addTo(map);
-  L.control.scale({ imperial: false }).addTo(map);
 
   var palette = ["#206bc4", "#2fb344", "#f76707", "#ae3ec9", "#d63939", "#0ca678", "#f59f00",
     "#4263eb", "#74b816", "#e64980", "#17a2b8", "#6f42c1"];
@@ -42,34 +39,23 @@
       });
     });
   }
-  var pending = null, first = true;
-  function load() {
-    var b = map.getBounds();
-    var params = new URLSearchParams({
-      bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(","),
-      zoom: map.getZoom()
-    });
-    if (pending) { pending.abort(); }
-    pending = new AbortController();
-    fetch(el.dataset.featuresUrl + "?" + params, { credentials: "same-origin", signal: pending.signal })
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        regions.clearLayers();
-        regions.addData(data);
-        el.dataset.level = data.level;
-        el.dataset.count = data.features.length;
-        status.textContent = "显示 " + data.features.length + " 个" + levelLabel(data.level) +
-          (data.truncated ? "（已截断，请放大地图）" : "");
-        if (first && data.features.length) {
-          first = false;
-          map.fitBounds(regions.getBounds(), { maxZoom: 17 });
-        }
-      }).catch(function (err) { if (err.name !== "AbortError") { status.textContent = "地图数据加载失败"; } });
-  }
+  var regions = window.CityGridRegionsLayer(map, el.dataset.featuresUrl, {
+    fit: true,
+    fitMaxZoom: 17,
+    style: style,
+    onEachFeature: bind,
+    onLoad: function (data) {
+      el.dataset.level = data.level;
+      el.dataset.count = data.features.length;
+      status.textContent = "显示 " + data.features.length + " 个" + levelLabel(data.level) +
+        (data.truncated ? "（已截断，请放大地图）" : "");
+    },
+    onError: function () { status.textContent = "地图数据加载失败"; }
+  });
+  L.control.layers(baseLayers, { "区域网格": regions }, { collapsed: false }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
   function levelLabel(level) {
     return { county: "区县", township: "街道/乡镇", community: "社区/村", grid: "网格" }[level] || "区域";
   }
-  map.on("moveend", load);
-  load();
   window.cityGridMap = map;
 })();

@@ -3,11 +3,11 @@
 import pytest
 
 from citygrid.core.models import VersionStamp
+from citygrid.core.testing import square
 from citygrid.regions.geo import index
 from citygrid.regions.geo.transforms import wgs84_to_gcj02
 from citygrid.regions.models import Region
 from citygrid.regions.models.regions import GEOMETRY_STAMP
-from conftest import square
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from citygrid.core.models import VersionStamp
+from citygrid.core.testing import square
 from citygrid.regions.models import Region
 from citygrid.regions.models.regions import GEOMETRY_STAMP
-from conftest import square
 
 pytestmark = pytest.mark.django_db
 
