@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 
 from citygrid.cases import actions
 from citygrid.cases.intake import Report, report_case
-from citygrid.cases.models import Case, CaseCategory, DispatchRule, Task
+from citygrid.cases.models import Case, DispatchRule, Task
 from citygrid.cases.models import Department as CaseDepartment
+from citygrid.cases.testing import street_order_class
 from citygrid.cases.tests.conftest import DISPATCHER_PERMS, HANDLER_PERMS, INSPECTOR_PERMS
 from citygrid.regions.models import GridWorker
 
@@ -42,14 +43,7 @@ class Crew:
 @pytest.fixture
 def crew(tree, make_user) -> Crew:
     """The minor class 占道施工 routed to 城管执法局 for the whole city, and the five accounts."""
-    # The categories may still be there from the seed migration, or flushed by an earlier
-    # transactional test.
-    major = CaseCategory.objects.get_or_create(
-        kind="event", code="05", defaults={"name": "街面秩序"}
-    )[0]
-    category = CaseCategory.objects.get_or_create(
-        kind="event", code="0508", defaults={"name": "占道施工", "parent": major}
-    )[0]
+    category = street_order_class("0508", "占道施工")
     department = CaseDepartment.objects.create(name="城管执法局", code="CG01", region=tree.city)
     DispatchRule.objects.create(category=category, department=department, region=tree.city)
 

@@ -50,17 +50,11 @@ class Setup:
 
 @pytest.fixture
 def setup(tree, make_user) -> Setup:
-    from citygrid.cases.models import CaseCategory, Department, DispatchRule
+    from citygrid.cases.models import Department, DispatchRule
+    from citygrid.cases.testing import street_order_class
 
-    major = CaseCategory.objects.get_or_create(
-        kind="event", code="05", defaults={"name": "街面秩序"}
-    )[0]
-    category = CaseCategory.objects.get_or_create(
-        kind="event", code="0508", defaults={"name": "占道施工", "parent": major}
-    )[0]
-    other = CaseCategory.objects.get_or_create(
-        kind="event", code="0507", defaults={"name": "乱堆物堆料", "parent": major}
-    )[0]
+    category = street_order_class("0508", "占道施工")
+    other = street_order_class("0507", "乱堆物堆料")
     department = Department.objects.create(name="城管执法局", code="CG01", region=tree.city)
     other_department = Department.objects.create(name="住建局", code="ZJ01", region=tree.city)
     DispatchRule.objects.create(category=category, department=department, region=tree.city)

@@ -33,6 +33,7 @@ import pytest
 from citygrid.cases import indicators
 from citygrid.cases.indicators import IndicatorSet, MonthPoint
 from citygrid.cases.models import Case, CaseCategory, CaseEvent, Department
+from citygrid.cases.testing import street_order_class
 
 pytestmark = pytest.mark.django_db
 
@@ -104,13 +105,7 @@ def make_case(
 
 
 def build_story(tree, make_user) -> Story:
-    # The minor classes may already be seeded by a migration.
-    major = CaseCategory.objects.get_or_create(
-        kind="event", code="05", defaults={"name": "街面秩序"}
-    )[0]
-    category = CaseCategory.objects.get_or_create(
-        kind="event", code="0507", defaults={"name": "乱堆物堆料", "parent": major}
-    )[0]
+    category = street_order_class("0507", "乱堆物堆料")
     d1 = Department.objects.create(name="城管执法局", code="CG01", region=tree.city)
     d2 = Department.objects.create(name="住建局", code="ZJ01", region=tree.city)
     i = make_user(username="inspector")
