@@ -25,11 +25,10 @@ in the calendar's time zone:
   Measuring days in working time also makes the 80 % warning and clock stops work the same way as
   for working hours.
 
-The 80 % warning: ``warn_at(start, amount, unit)`` is the instant at which 80 % of the limit has
-been used, measured like the limit (working time for working units, plain time otherwise).
-After a suspension, ``schedule(resumed_at, amount, unit, used_seconds=used)`` gives the new warning
-and deadline, where ``used`` is what the step had used before (``elapsed()`` over its running
-intervals).
+``schedule(start, amount, unit)`` gives a step's deadline and its 80 % warning point, measured
+like the limit (working time for working units, plain time otherwise); ``elapsed`` and
+``point_after`` measure and move in the same metric (`cases/clock.py` uses them for suspensions
+and extensions).
 
 Office hours are wall-clock times of the calendar's zone (Asia/Shanghai has no DST). Everything is
 computed day by day, never minute by minute; `working_seconds` is closed-form (weekday arithmetic
@@ -190,26 +189,6 @@ class WorkCalendar:
                 total += min(e, hi) - max(s, lo)
         return total
 
-    def is_working_time(self, dt: datetime) -> bool:
-        """Whether the clock runs at `dt`: a working day and start ≤ time < end of a period."""
-        d, pos = self._local(dt)
-        return self.is_workday(d) and any(s <= pos < e for s, e in self._spans)
-
-    def clock_start(self, dt: datetime) -> datetime:
-        """`dt` if the clock runs then, else the start of the next working period."""
-        d, pos = self._local(dt)
-        idle = 0
-        while True:
-            if self.is_workday(d):
-                for s, e in self._spans:
-                    if pos < e:
-                        return dt.astimezone(self.tz) if pos >= s else self._at(d, s)
-            else:
-                idle += 1
-                self._check_idle(idle, d)
-            d += _ONE_DAY
-            pos = 0
-
     def _check_idle(self, idle: int, d: date) -> None:
         if idle > MAX_IDLE_DAYS:
             raise ValueError(
@@ -303,16 +282,6 @@ class WorkCalendar:
     def add(self, start: datetime, amount: Decimal | float | int, unit: str) -> datetime:
         """The deadline of a limit of `amount` `unit`s started at `start`."""
         return self.point_after(start, self.limit_seconds(amount, unit), unit)
-
-    def warn_at(
-        self,
-        start: datetime,
-        amount: Decimal | float | int,
-        unit: str,
-        fraction: Decimal | float = DEFAULT_WARN_FRACTION,
-    ) -> datetime:
-        """The instant at which `fraction` (default 80 %) of the limit has been used."""
-        return self.schedule(start, amount, unit, warn_fraction=fraction).warn_at
 
     def schedule(
         self,

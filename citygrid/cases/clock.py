@@ -1,7 +1,8 @@
 """The current step's clock: deadline and warning point from the time-limit table and the
-working calendar; paused while suspended, lengthened by approved extensions."""
+working calendar; paused while suspended, lengthened by approved extensions. All time
+arithmetic is the calendar's (`cases/calendar.py`), measured in the step's own unit."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,34 +24,24 @@ def limit_for(case: Case, step: str) -> tuple[Decimal, str]:
     return Decimal(str(amount)), unit
 
 
-def _elapsed(cal, case: Case, start: datetime, end: datetime) -> int:
-    """Seconds of the step's clock between two instants, in the unit's own time."""
-    if case.step_unit == TimeUnit.CALENDAR_HOURS:
-        return max(0, int((end - start).total_seconds()))
-    return cal.working_seconds(start, end)
-
-
-def _after(cal, case: Case, start: datetime, seconds: int) -> datetime:
-    if case.step_unit == TimeUnit.CALENDAR_HOURS:
-        return start + timedelta(seconds=seconds)
-    return cal.add_working_seconds(start, seconds)
-
-
 def _set_warning(cal, case: Case) -> None:
-    total = _elapsed(cal, case, case.step_started, case.step_deadline) - case.paused_seconds
+    """The warning point: the warn fraction of the step's clock time between start and
+    deadline, counting from the start and skipping the time spent suspended."""
+    unit = case.step_unit
+    total = cal.elapsed(case.step_started, case.step_deadline, unit) - case.paused_seconds
     point = int(max(total, 0) * settings.CASE_WARN_FRACTION) + case.paused_seconds
-    case.step_warn_at = _after(cal, case, case.step_started, point)
+    case.step_warn_at = cal.point_after(case.step_started, point, unit)
 
 
 def start_step(case: Case, step: str, now: datetime) -> None:
     cal = current_calendar()
     amount, unit = limit_for(case, step)
+    plan = cal.schedule(now, amount, unit, warn_fraction=settings.CASE_WARN_FRACTION)
     case.step, case.step_unit, case.step_started = step, unit, now
-    case.step_deadline = cal.add(now, amount, unit)
+    case.step_deadline, case.step_warn_at = plan.deadline, plan.warn_at
     case.paused_seconds = 0
     case.paused_at = None
     case.warned = case.overdue_notified = False
-    _set_warning(cal, case)
 
 
 def stop_clock(case: Case) -> None:
@@ -63,8 +54,8 @@ def finish_step(case: Case, now: datetime) -> tuple[bool | None, int | None]:
     """Whether the step ends on time, and the clock-seconds it used (pauses excluded)."""
     if not case.step_started:
         return None, None
-    used = max(0, _elapsed(current_calendar(), case, case.step_started, now) - case.paused_seconds)
-    return now <= case.step_deadline, used
+    used = current_calendar().elapsed(case.step_started, now, case.step_unit)
+    return now <= case.step_deadline, max(0, used - case.paused_seconds)
 
 
 def pause(case: Case, now: datetime) -> None:
@@ -74,11 +65,11 @@ def pause(case: Case, now: datetime) -> None:
 def resume(case: Case, now: datetime) -> None:
     """Give back the time spent suspended: the deadline moves by the paused clock time."""
     if case.paused_at and case.step_started:
-        cal = current_calendar()
-        case.paused_seconds += _elapsed(cal, case, case.paused_at, now)
-        remaining = _elapsed(cal, case, case.paused_at, case.step_deadline)
+        cal, unit = current_calendar(), case.step_unit
+        case.paused_seconds += cal.elapsed(case.paused_at, now, unit)
+        remaining = cal.elapsed(case.paused_at, case.step_deadline, unit)
         if remaining:
-            case.step_deadline = _after(cal, case, now, remaining)
+            case.step_deadline = cal.point_after(now, remaining, unit)
         _set_warning(cal, case)
     case.paused_at = None
 

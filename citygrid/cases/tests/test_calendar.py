@@ -80,8 +80,6 @@ def test_no_working_day_for_a_year_raises_instead_of_looping():
     cal = WorkCalendar([], closed, SH)
     with pytest.raises(ValueError, match="No working day"):
         cal.add(at(2027, 1, 1, 9), 1, WH)
-    with pytest.raises(ValueError, match="No working day"):
-        cal.clock_start(at(2027, 1, 1, 9))
     assert cal.working_seconds(at(2027, 1, 1), at(2028, 1, 1)) == 0
 
 
@@ -204,15 +202,6 @@ def test_exception_marking_a_saturday_as_workday():
     assert cal.working_seconds(at(2026, 3, 9), at(2026, 3, 16)) == 5 * 27000
 
 
-def test_clock_start_and_is_working_time():
-    assert CAL.clock_start(at(2026, 3, 10, 12, 15)) == at(2026, 3, 10, 13, 30)
-    assert CAL.clock_start(at(2026, 3, 10, 9, 1)) == at(2026, 3, 10, 9, 1)
-    assert CAL.clock_start(at(2026, 9, 30, 18)) == at(2026, 10, 8, 8, 30)
-    assert CAL.is_working_time(at(2026, 3, 10, 8, 30))
-    assert not CAL.is_working_time(at(2026, 3, 10, 12))
-    assert not CAL.is_working_time(at(2026, 10, 1, 10))
-
-
 def test_zero_seconds_is_the_start_itself():
     start = at(2026, 3, 14, 3)
     assert CAL.add_working_seconds(start, 0) == start
@@ -225,12 +214,11 @@ def test_zero_seconds_is_the_start_itself():
 def test_warning_at_eighty_percent_of_working_time():
     start = at(2026, 3, 13, 16)
     # 80 % of 4 h = 3 h 12 min of working time: 1.5 h on Friday, 1 h 42 min on Monday.
-    assert CAL.warn_at(start, 4, WH) == at(2026, 3, 16, 10, 12)
     plan = CAL.schedule(start, 4, WH)
     assert plan.limit_seconds == 14400
     assert plan.warn_at == at(2026, 3, 16, 10, 12) and plan.deadline == at(2026, 3, 16, 11)
-    assert CAL.warn_at(start, 10, CH) == at(2026, 3, 14, 0)
-    assert CAL.warn_at(start, 10, CH, fraction=Decimal("0.5")) == at(2026, 3, 13, 21)
+    assert CAL.schedule(start, 10, CH).warn_at == at(2026, 3, 14, 0)
+    assert CAL.schedule(start, 10, CH, warn_fraction=Decimal("0.5")).warn_at == at(2026, 3, 13, 21)
 
 
 def test_schedule_after_a_suspension_uses_the_remaining_limit():
