@@ -9,6 +9,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     *model_urls(
         "users",
         User,

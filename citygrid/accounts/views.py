@@ -1,12 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from citygrid.accounts import filtersets, forms, tables
 from citygrid.accounts.models import Role, User
 from citygrid.accounts.security import LoginLocked, login_attempt
+from citygrid.core.forms import StyledFormMixin
 from citygrid.core.middleware import client_ip
 from citygrid.core.views import generic
 
@@ -33,6 +37,24 @@ def login_view(request):
                     next_url = ""
                 return redirect(next_url or "home")
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
+    pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Everyone changes their own password (the demo's published one first of all)."""
+
+    form_class = StyledPasswordChangeForm
+    template_name = "accounts/password_change.html"
+
+    def get_success_url(self):
+        return reverse("home")
+
+    def form_valid(self, form):
+        messages.success(self.request, "密码已修改")
+        return super().form_valid(form)
 
 
 @require_POST

@@ -78,3 +78,31 @@ def test_password_policy_requires_three_classes(client, make_user):
     response = client.post("/accounts/users/add/", {"username": "weak", "password": "abcdefgh1"})
     assert "密码须包含大写字母、小写字母、数字、符号中的至少三类" in response.content.decode()
     assert not User.objects.filter(username="weak").exists()
+
+
+def test_users_change_their_own_password(client, make_user):
+    client.force_login(make_user())
+    assert 'href="/accounts/password/"' in client.get("/").content.decode()
+    url = "/accounts/password/"
+    response = client.post(
+        url,
+        {"old_password": "wrong", "new_password1": "New@2026pass", "new_password2": "New@2026pass"},
+    )
+    assert "旧密码不正确" in response.content.decode().replace(" ", "")
+    response = client.post(
+        url,
+        {"old_password": "Test@2026pw", "new_password1": "abcdefgh1", "new_password2": "abcdefgh1"},
+    )
+    assert "密码须包含大写字母、小写字母、数字、符号中的至少三类" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "old_password": "Test@2026pw",
+            "new_password1": "New@2026pass",
+            "new_password2": "New@2026pass",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="user1").check_password("New@2026pass")
+    # The session survives the change (Django rotates its hash).
+    assert client.get("/").status_code == 200
