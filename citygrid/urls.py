@@ -4,7 +4,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from citygrid.accounts.api.views import ObtainTokenView
-from citygrid.core.views.pages import home
+from citygrid.regions.views import home
 
 api_patterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),

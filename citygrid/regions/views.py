@@ -3,10 +3,12 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
 from citygrid.core.views import generic
 from citygrid.regions import filtersets, forms, tables
+from citygrid.regions.choices import RegionLevel
 from citygrid.regions.models import GridWorker, Region
 
 
@@ -88,6 +90,24 @@ class GridWorkerImportView(generic.ImportView):
 class GridWorkerExportView(generic.ExportView):
     model = GridWorker
     filterset = filtersets.GridWorkerFilterSet
+
+
+@login_required
+def home(request):
+    """The landing page: how much territory and how many grid workers the user looks after."""
+    found = dict(
+        Region.objects.restrict(request.user, "view")
+        .values_list("level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {
+        level.label: found.get(level.value, 0)
+        for level in RegionLevel
+        if level != RegionLevel.VILLAGE_GROUP
+    }
+    workers = GridWorker.objects.restrict(request.user, "view").count()
+    return render(request, "regions/home.html", {"counts": counts, "workers": workers})
 
 
 @login_required

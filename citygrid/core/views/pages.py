@@ -10,21 +10,6 @@ from citygrid.core.navigation import WIP_MODULES
 
 
 @login_required
-def home(request):
-    from citygrid.regions.choices import RegionLevel
-    from citygrid.regions.models import GridWorker, Region
-
-    regions = Region.objects.restrict(request.user, "view")
-    counts = {
-        level.label: regions.filter(level=level).count()
-        for level in RegionLevel
-        if level != RegionLevel.VILLAGE_GROUP
-    }
-    workers = GridWorker.objects.restrict(request.user, "view").count()
-    return render(request, "core/home.html", {"counts": counts, "workers": workers})
-
-
-@login_required
 def wip(request, slug):
     if slug not in WIP_MODULES:
         raise Http404
