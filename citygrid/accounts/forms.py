@@ -1,12 +1,15 @@
 from django import forms
+from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 
 from citygrid.accounts.models import Role, User
 from citygrid.core.forms import ScopedModelForm, StyledFormMixin
 
-# Object types whose permissions roles can grant; later apps append theirs.
-MANAGED_APPS = ("regions", "core", "accounts")
+
+def project_app_labels() -> list[str]:
+    """Roles grant the permissions of every CityGrid app, so a new app needs no list edit."""
+    return [app.label for app in apps.get_app_configs() if app.name.startswith("citygrid.")]
 
 
 class LoginForm(StyledFormMixin, forms.Form):
@@ -23,7 +26,7 @@ class RoleForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["permissions"].queryset = (
-            Permission.objects.filter(content_type__app_label__in=MANAGED_APPS)
+            Permission.objects.filter(content_type__app_label__in=project_app_labels())
             .select_related("content_type")
             .order_by("content_type__app_label", "content_type__model", "codename")
         )

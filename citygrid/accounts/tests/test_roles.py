@@ -96,3 +96,23 @@ def test_granting_roles_and_scope_is_in_the_history(client, tree, make_user):
     assert diffs["roles"] == ([], [role.pk])
     assert diffs["scope_regions"] == ([], [tree.county_a.pk])
     assert all("password" not in (c.postchange_data or {}) for c in changes)
+
+
+def test_role_form_offers_every_apps_permissions(client, make_user):
+    client.force_login(make_user(superuser=True))
+    form = client.get("/accounts/roles/add/").context["form"]
+    offered = {
+        f"{p.content_type.app_label}.{p.codename}" for p in form.fields["permissions"].queryset
+    }
+    assert {
+        "regions.view_region",
+        "cases.dispatch_case",
+        "cases.answer_supervisionorder",
+        "notify.view_smsmessage",
+    } <= offered
+    assert not any(p.startswith(("auth.", "sessions.", "contenttypes.")) for p in offered)
+    labels = {
+        form.fields["permissions"].label_from_instance(p)
+        for p in form.fields["permissions"].queryset.filter(codename="dispatch_case")
+    }
+    assert labels == {"事件：派遣"}
