@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -45,11 +44,13 @@ def responsible_users(case: Case) -> list[User]:
     codename = CENTRE_PERMISSION.get(case.step)
     if not codename:
         return []
-    perm = Permission.objects.get(content_type__app_label="cases", codename=codename)
     prefixes = [case.region_code[:n] for n in (4, 6, 9, 12, 15)]
     return list(
         User.objects.filter(
-            is_active=True, roles__permissions=perm, scope_regions__code__in=prefixes
+            is_active=True,
+            roles__permissions__content_type__app_label="cases",
+            roles__permissions__codename=codename,
+            scope_regions__code__in=prefixes,
         ).distinct()
     )
 
