@@ -25,6 +25,7 @@ import io
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -73,6 +74,7 @@ from citygrid.regions.models import GridWorker, Region
 DAYS = 120  # the history covers this many days before `now`
 OPEN_SHARE = 0.075  # the most recent cases left open (150 of 2000)
 PHOTO_EVERY = 50  # every 50th case has a full-size photo before and after
+PROGRESS_EVERY = 200  # cases between progress reports of a long generation
 WORKDAY_WEIGHT, RESTDAY_WEIGHT = 1.0, 0.4  # reports per day, relative
 GROWTH = 1.5  # the last day is 1 + GROWTH times as busy as the first
 
@@ -868,13 +870,15 @@ class _Generator:
 
     # -- running a case ------------------------------------------------------------------------
 
-    def run(self, plans: list[_Plan]) -> None:
-        for plan in plans:
+    def run(self, plans: list[_Plan], progress=None) -> None:
+        for done, plan in enumerate(plans, start=1):
             self.plan_now = plan
             with contextlib.suppress(_Stop):
                 self._case(plan)
             # With DEBUG on, Django keeps every query; two thousand cases would pile them up.
             reset_queries()
+            if progress and (done % PROGRESS_EVERY == 0 or done == len(plans)):
+                progress(done, len(plans))
 
     def _when(self, when: datetime, optional: bool = False) -> datetime:
         """`when`, if it is not after `now`. A case meant to be finished that runs into `now`
@@ -1180,7 +1184,12 @@ def _scene(rng: random.Random, stage: str, size: tuple[int, int] = (640, 480)) -
 
 
 def generate_demo_cases(
-    city: Region, *, seed: int, count: int = 2000, now: datetime | None = None
+    city: Region,
+    *,
+    seed: int,
+    count: int = 2000,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DemoCasesResult:
     """Departments, dispatch matrix, time limits and `count` cases with their whole history
     in the `DAYS` days before `now` (default: the current time), deterministic for a seed.
@@ -1195,7 +1204,7 @@ def generate_demo_cases(
         generator.first_pk = Case.objects.aggregate(m=Max("pk"))["m"] or 0
         with _history_mode():
             plans = generator.plan() if count > 0 else []
-            generator.run(plans)
+            generator.run(plans, progress)
             generator.supervise_open(plans)
         _backdate(generator.first_pk)
         result = _summarise(generator, generator.first_pk)

@@ -182,3 +182,5 @@ def test_seed_demo_generates_the_cases_asked_for(db, settings, cases):
     )
     assert Case.objects.count() == cases
     assert (f"演示事件：{cases} 条" in out.getvalue()) == bool(cases)
+    # Long generations report progress; the last report is the total.
+    assert (f"已生成事件 {cases}/{cases}" in out.getvalue()) == bool(cases)

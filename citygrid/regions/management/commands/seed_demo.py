@@ -62,7 +62,10 @@ class Command(BaseCommand):
             cases = None
             if options["cases"]:
                 cases = generate_demo_cases(
-                    result.city, seed=options["seed"], count=options["cases"]
+                    result.city,
+                    seed=options["seed"],
+                    count=options["cases"],
+                    progress=lambda done, total: self.stdout.write(f"  已生成事件 {done}/{total}"),
                 )
         elapsed = time.monotonic() - started
 
