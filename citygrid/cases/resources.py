@@ -3,7 +3,7 @@
 from django.utils.timezone import localtime
 
 from citygrid.cases.choices import CaseKind
-from citygrid.cases.models import Case, CaseCategory, Department
+from citygrid.cases.models import Case, CaseCategory, Department, SupervisionOrder, Task, Visit
 from citygrid.core.io.resources import CellError, Column, Resource, choice_parser, register
 from citygrid.regions.models import Region
 
@@ -139,3 +139,60 @@ class CaseCategoryResource(Resource):
         else:
             instance.parent = None
         return instance
+
+
+@register
+class SupervisionOrderResource(Resource):
+    """Export of supervision orders, for the supervisors' own ledgers and reports."""
+
+    model = SupervisionOrder
+    natural_key = "pk"
+    columns = [
+        Column("level", "督办级别"),
+        Column("case", "事件编号", export=lambda o: o.case.number if o.case_id else ""),
+        Column("department", "被督办部门", export=lambda o: o.department.name),
+        Column("created", "督办时间", export=lambda o: _time(o.created)),
+        Column("required_by", "要求完成时间", export=lambda o: _time(o.required_by)),
+        Column("status", "状态"),
+        Column("instructions", "督办意见"),
+        Column("answer", "回复"),
+        Column("answered_at", "回复时间", export=lambda o: _time(o.answered_at)),
+        Column("issued_by", "督办人", export=lambda o: str(o.issued_by or "")),
+    ]
+
+
+@register
+class TaskResource(Resource):
+    """Export of patrol and verification tasks."""
+
+    model = Task
+    natural_key = "pk"
+    columns = [
+        Column("kind", "类型"),
+        Column("title", "标题"),
+        Column("region", "网格", export=lambda t: t.region.name),
+        Column("assignee", "执行人", export=lambda t: str(t.assignee or "")),
+        Column("case", "关联事件", export=lambda t: t.case.number if t.case_id else ""),
+        Column("due_at", "截止时间", export=lambda t: _time(t.due_at)),
+        Column("status", "状态"),
+        Column("done_at", "完成时间", export=lambda t: _time(t.done_at)),
+        Column("result", "执行情况"),
+    ]
+
+
+@register
+class VisitResource(Resource):
+    """Export of the visit log (走访日志)."""
+
+    model = Visit
+    natural_key = "pk"
+    columns = [
+        Column("visited_at", "走访时间", export=lambda v: _time(v.visited_at)),
+        Column("region", "网格", export=lambda v: v.region.name),
+        Column("visitor", "走访人", export=lambda v: str(v.visitor or "")),
+        Column("target", "走访对象"),
+        Column("place", "地点"),
+        Column("findings", "走访情况"),
+        Column("next_visit", "下次走访"),
+        Column("case", "转为事件", export=lambda v: v.case.number if v.case_id else ""),
+    ]

@@ -44,6 +44,12 @@ class TaskListView(ListView):
         )
 
 
+class TaskExportView(generic.ExportView):
+    model = Task
+    queryset = Task.objects.select_related("region", "assignee", "case")
+    filterset = filtersets.TaskFilterSet
+
+
 class TaskView(generic.ObjectView):
     model = Task
     queryset = Task.objects.select_related("region", "assignee", "case")
@@ -99,6 +105,12 @@ class VisitListView(ListView):
     model = Visit
     queryset = Visit.objects.select_related("region", "visitor", "case")
     table = tables.VisitTable
+    filterset = filtersets.VisitFilterSet
+
+
+class VisitExportView(generic.ExportView):
+    model = Visit
+    queryset = Visit.objects.select_related("region", "visitor", "case")
     filterset = filtersets.VisitFilterSet
 
 

@@ -25,6 +25,12 @@ class SupervisionOrderListView(ListView):
     template_name = "cases/countdown_list.html"
 
 
+class SupervisionOrderExportView(generic.ExportView):
+    model = SupervisionOrder
+    queryset = SupervisionOrder.objects.select_related(*RELATED)
+    filterset = filtersets.SupervisionOrderFilterSet
+
+
 class SupervisionOrderView(generic.ObjectView):
     model = SupervisionOrder
     queryset = SupervisionOrder.objects.select_related(*RELATED)
