@@ -17,11 +17,13 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     from citygrid.cases.calendar import reset_calendar_cache
+    from citygrid.core import dictionaries
     from citygrid.regions.geo import index
 
     # Version stamps repeat when test transactions roll back: drop per-process caches.
     index.reset_index()
     reset_calendar_cache()
+    dictionaries.reset()
 
 
 @dataclass

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "citygrid.regions",
     "citygrid.notify",
     "citygrid.cases",
+    "citygrid.housing",
+    "citygrid.people",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,7 @@ GRID_WORKER = "网格员"
 SYSTEM_ADMIN = "系统管理员"
 DEPARTMENT_HANDLER = "部门处置员"
 INSPECTOR = "监督员"
+POLITICAL_LEGAL_OFFICER = "政法综治专员"
 
 # Case configuration a dispatcher maintains: minor classes, departments, the dispatch matrix,
 # time limits and the working calendar.
@@ -44,6 +45,19 @@ _CASE_SETTINGS = (
     "timelimit",
     "calendarday",
     "workingperiod",
+)
+
+# The base data a street office and its grid workers keep: people, housing and the links between.
+_BASE_DATA = (
+    *_crud("people", "person", ("view", "add", "change", "import", "export")),
+    *_crud("people", "residency", ("view", "add", "change")),
+    *_crud("people", "vulnerablegroup", ("view", "add", "change")),
+    *_crud("people", "carerecord", ("view", "add", "change")),
+    *_crud("housing", "estate", ("view", "add", "change", "import", "export")),
+    *_crud("housing", "building", ("view", "add", "change", "import", "export")),
+    *_crud("housing", "house", ("view", "add", "change", "import", "export")),
+    *_crud("housing", "rental", ("view", "add", "change", "confirm", "export")),
+    *_crud("housing", "hazardcheck", ("view", "add", "change")),
 )
 
 DEFAULT_ROLES: tuple[RoleSpec, ...] = (
@@ -61,6 +75,11 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "cases.view_supervisionorder",
             "cases.view_task",
             "cases.view_visit",
+            "people.view_person",
+            "housing.view_estate",
+            "housing.view_building",
+            "housing.view_house",
+            "housing.view_rental",
         ),
     ),
     RoleSpec(
@@ -109,6 +128,9 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *_crud("cases", "case", ("view", "add", "register")),
             "cases.view_task",
             *_crud("cases", "visit", ("view", "add")),
+            *_BASE_DATA,
+            *_crud("people", "person", ("delete",)),
+            *_crud("people", "custodianassignment", ("view", "add", "change", "delete")),
         ),
     ),
     RoleSpec(
@@ -121,6 +143,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *_crud("cases", "case", ("view", "add", "verify")),
             *_crud("cases", "task", ("view", "change")),
             *_crud("cases", "visit", ("view", "add")),
+            *_BASE_DATA,
         ),
     ),
     RoleSpec(
@@ -142,6 +165,25 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "regions.view_region",
             *_crud("cases", "case", ("view", "add", "verify")),
             *_crud("cases", "task", ("view", "change")),
+        ),
+    ),
+    RoleSpec(
+        POLITICAL_LEGAL_OFFICER,
+        "政法综治专员：管理辖区特殊人群、重点人员与重点青少年（含敏感明细），登记帮教记录",
+        True,
+        (
+            "people.view_person",
+            "people.change_person",
+            "people.view_residency",
+            *_crud("people", "specialgroup", ("view", "add", "change", "export")),
+            *_crud("people", "keyperson", ("view", "add", "change", "export")),
+            *_crud("people", "atriskyouth", ("view", "add", "change", "export")),
+            *_crud("people", "vulnerablegroup", ("view",)),
+            *_crud("people", "carerecord", ("view", "add", "change", "export")),
+            "people.view_custodianassignment",
+            "housing.view_house",
+            "housing.view_building",
+            "housing.view_estate",
         ),
     ),
     RoleSpec(

@@ -58,7 +58,6 @@ def serialize(obj: models.Model) -> dict:
 def _record(obj: ChangeLoggedModel, action: str, before, after) -> None:
     ctx = context.current()
     user = ctx.user if ctx and ctx.user is not None and ctx.user.is_authenticated else None
-    scope_field = getattr(obj, "scope_field", None)
     ObjectChange.objects.create(
         user=user,
         user_name=user.get_username() if user else "system",
@@ -67,7 +66,7 @@ def _record(obj: ChangeLoggedModel, action: str, before, after) -> None:
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=obj.pk,
         object_repr=str(obj)[:200],
-        region_code=(getattr(obj, scope_field, "") or "") if scope_field else "",
+        region_code=obj.scope_code(),
         prechange_data=before,
         postchange_data=after,
     )

@@ -236,6 +236,11 @@ def mask_mobile(value: str | None) -> str:
     return _mask(value, 3, 4) if value else ""
 
 
+def mask_text(value: str | None) -> str:
+    """Free text holding personal data (declared tenants ...): hidden whole."""
+    return "（已隐藏）" if value else ""
+
+
 def mask_name(value: str | None) -> str:
     """`张*` / `张*明`: a single star however long the name, so longer names hide their length."""
     name = (value or "").strip()

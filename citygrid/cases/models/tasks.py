@@ -63,6 +63,15 @@ class Visit(ScopedModel):
         related_name="visits",
     )
     target = models.CharField("走访对象", max_length=100, help_text="人员、房屋或场所")
+    # Set when the visit was to a registered person: their trail on the map is built from it.
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name="走访人员",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+    )
     visited_at = models.DateTimeField("走访时间")
     place = models.CharField("地点", max_length=200, blank=True)
     lng = models.FloatField("经度", null=True, blank=True)

@@ -40,7 +40,13 @@ class ChangeLoggedModel(models.Model):
     def scope_code(self) -> str:
         """The code scope checks compare against (before save too)."""
         field = getattr(self, "scope_field", None)
-        return (getattr(self, field, "") or "") if field else ""
+        if not field:
+            return ""
+        # A part of another record (`person__region_code`) follows the path to its owner.
+        value = self
+        for step in field.split("__"):
+            value = getattr(value, step, None) if value is not None else None
+        return value or ""
 
     def masked(self, name: str) -> str:
         from citygrid.core import validators
@@ -73,9 +79,17 @@ class ScopedModel(ChangeLoggedModel):
         default_permissions = ("view", "add", "change", "delete", "import", "export")
 
     def save(self, *args, **kwargs):
+        self.derive_region()
         if self.region_id:
             self.region_code = self.region.code
         super().save(*args, **kwargs)
+
+    def derive_region(self) -> None:
+        """Records whose place follows another record (a house its building's) set it here."""
+
+    def clean_fields(self, exclude=None):
+        self.derive_region()
+        super().clean_fields(exclude)
 
     def scope_code(self) -> str:
         return self.region.code if self.region_id else self.region_code

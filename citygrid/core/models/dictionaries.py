@@ -23,6 +23,15 @@ class Dictionary(ChangeLoggedModel):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _changed()
+        return result
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
@@ -56,5 +65,20 @@ class DictItem(ChangeLoggedModel):
     def __str__(self) -> str:
         return f"{self.value} {self.label}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _changed()
+        return result
+
     def get_absolute_url(self) -> str:
         return self.dictionary.get_absolute_url()
+
+
+def _changed() -> None:
+    from citygrid.core import dictionaries
+
+    dictionaries.changed()

@@ -1,0 +1,74 @@
+"""Labels and choices of code tables, cached per process.
+
+Records store code values (standards §12.1); every screen resolves labels through here. The
+cache is checked against the `dictionaries` version stamp at most every few seconds, so an
+administrator's edit reaches every process without a shared cache.
+"""
+
+import time
+
+from citygrid.core.models import DictItem, VersionStamp
+
+STAMP = "dictionaries"
+CHECK_EVERY = 5.0  # seconds between stamp reads
+
+_cache: dict[str, dict[str, tuple[str, bool]]] = {}
+_state = {"stamp": None, "checked": 0.0}
+
+
+def reset() -> None:
+    _cache.clear()
+    _state.update(stamp=None, checked=0.0)
+
+
+def _fresh() -> None:
+    now = time.monotonic()
+    if now - _state["checked"] < CHECK_EVERY and _state["stamp"] is not None:
+        return
+    stamp = VersionStamp.read(STAMP)
+    if stamp != _state["stamp"]:
+        _cache.clear()
+        _state["stamp"] = stamp
+    _state["checked"] = now
+
+
+def _items(code: str) -> dict[str, tuple[str, bool]]:
+    _fresh()
+    if code not in _cache:
+        rows = DictItem.objects.filter(dictionary__code=code).order_by("sort", "value")
+        _cache[code] = {r.value: (r.label, r.active) for r in rows}
+    return _cache[code]
+
+
+def label(code: str, value: str | None) -> str:
+    """The label of a stored value; an unknown value shows as itself rather than vanishing."""
+    if not value:
+        return ""
+    entry = _items(code).get(value)
+    return entry[0] if entry else value
+
+
+def choices(code: str) -> list[tuple[str, str]]:
+    """Active values, for pickers."""
+    return [(value, lbl) for value, (lbl, active) in _items(code).items() if active]
+
+
+def exists(code: str, value: str) -> bool:
+    return value in _items(code)
+
+
+def value_for(code: str, text: str) -> str | None:
+    """Accept a stored value or its label (imports are typed by people who know labels)."""
+    items = _items(code)
+    if text in items:
+        return text
+    for value, (lbl, _) in items.items():
+        if lbl == text:
+            return value
+    return None
+
+
+def changed() -> None:
+    """Called when a code table changes: bump the stamp and drop this process's cache."""
+    VersionStamp.bump(STAMP)
+    reset()

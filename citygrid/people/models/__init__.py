@@ -1,0 +1,44 @@
+from citygrid.people.models.care import CareRecord, CustodianAssignment
+from citygrid.people.models.groups import (
+    AidsRiskDetail,
+    AtRiskYouth,
+    CorrectionsDetail,
+    DisabilityDetail,
+    DrugUserDetail,
+    KeyPerson,
+    MentalDisorderDetail,
+    ReleasedPrisonerDetail,
+    SpecialGroup,
+    Subsidy,
+    VulnerableGroup,
+)
+from citygrid.people.models.persons import (
+    FloatingDetail,
+    LeftBehindDetail,
+    OverseasDetail,
+    Person,
+    RegisteredDetail,
+)
+from citygrid.people.models.residency import Residency
+
+__all__ = [
+    "AidsRiskDetail",
+    "AtRiskYouth",
+    "CareRecord",
+    "CorrectionsDetail",
+    "CustodianAssignment",
+    "DisabilityDetail",
+    "DrugUserDetail",
+    "FloatingDetail",
+    "KeyPerson",
+    "LeftBehindDetail",
+    "MentalDisorderDetail",
+    "OverseasDetail",
+    "Person",
+    "RegisteredDetail",
+    "ReleasedPrisonerDetail",
+    "Residency",
+    "SpecialGroup",
+    "Subsidy",
+    "VulnerableGroup",
+]
