@@ -163,6 +163,9 @@ STORAGES = {
 MAX_UPLOAD_BYTES = int(env("CITYGRID_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded import files hold personal data: `manage.py prune_imports` deletes them this many days
+# after their job finished (the job, its counts and its error list stay).
+IMPORT_FILE_RETENTION_DAYS = int(env("CITYGRID_IMPORT_FILE_RETENTION_DAYS", "7"))
 
 TASKS = {
     "default": {

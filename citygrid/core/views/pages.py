@@ -1,6 +1,7 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from citygrid.core import search as global_search
 from citygrid.core.io.files import CONTENT_TYPES, detect_format, read_table, write_table
@@ -49,6 +50,9 @@ def importjob_list(request):
 def importjob_errors(request, pk):
     """The uploaded file again, with an error column, so the user can fix it in place."""
     job = _own_job(request, pk)
+    if not job.file:
+        messages.error(request, "原始文件已按保留期限删除，无法生成错误文件；请重新导入")
+        return redirect("core:importjob", pk=job.pk)
     fmt = detect_format(job.file_name)
     with job.file.open("rb") as fh:
         header, rows = read_table(fh.read(), fmt)
