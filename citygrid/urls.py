@@ -12,6 +12,7 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("citygrid.regions.api.urls")),
     path("", include("citygrid.cases.api.urls")),
+    path("", include("citygrid.people.api.urls")),
 ]
 
 urlpatterns = [

@@ -42,7 +42,13 @@ MENU: tuple[MenuGroup, ...] = (
             MenuItem("代码表", "core:dictionary_list", "core.view_dictionary"),
         ),
     ),
-    MenuGroup("实有人口", "ti-users", (_wip("人口管理", "population"),)),
+    MenuGroup(
+        "实有人口",
+        "ti-users",
+        (
+            MenuItem("人口管理", "people:person_list", "people.view_person"),
+        ),
+    ),
     MenuGroup("房屋管理", "ti-building", (_wip("小区楼栋与房屋", "housing"),)),
     MenuGroup("机构队伍", "ti-sitemap", (_wip("机构与人员", "teams"),)),
     MenuGroup("两新组织", "ti-building-store", (_wip("非公企业与社会组织", "neworgs"),)),
