@@ -64,7 +64,11 @@ def today(monkeypatch):
 
 @pytest.fixture
 def population(tree, today):
-    """County A: 8 living persons and one moved out; county B: 2 persons."""
+    return build_population(tree)
+
+
+def build_population(tree) -> dict[str, Person]:
+    """County A: 7 persons living there (one not yet in a grid) and one moved out; county B: 2."""
     a1, a2 = tree.grid_a1, tree.grid_a2
     p = {}
     # Band edges: 5 today → 5-9; born a day later → 0-4; 85 today → 85+; a day later → 80-84.

@@ -1,0 +1,303 @@
+"""Map data of the population supervision map (人员地图) and of special-group trails.
+
+Never more than a screenful and never a name or an ID number: zoomed out, persons counted per
+grid (or per coarser region when a grid per marker would be too many); zoomed in, persons counted
+per house at the house's position. A trail is a list of times and positions only.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Case, Count, F, Q, QuerySet, When
+from django.db.models.functions import Substr
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from citygrid.cases.models import Visit
+from citygrid.core.querysets import scope_q
+from citygrid.core.validators import mask_name
+from citygrid.people.choices import (
+    SPECIAL_GROUP_KINDS,
+    VULNERABLE_GROUP_KINDS,
+    Category,
+    PersonStatus,
+    ResidenceType,
+)
+from citygrid.people.models import (
+    AtRiskYouth,
+    CareRecord,
+    KeyPerson,
+    Person,
+    Residency,
+    SpecialGroup,
+    VulnerableGroup,
+)
+from citygrid.regions.choices import CODE_LENGTH, RegionLevel
+from citygrid.regions.models import Region
+
+MAX_ITEMS = 500  # markers on one screen
+POINT_MIN_ZOOM = 15  # from here on, houses rather than regions
+MAX_CANDIDATES = 200  # special-group members offered for a trail
+MAX_TRAIL_POINTS = 2000
+ALL = "all"
+# From fine to coarse: the first level with few enough regions in view is drawn.
+CLUSTER_LEVELS = (
+    RegionLevel.GRID,
+    RegionLevel.COMMUNITY,
+    RegionLevel.TOWNSHIP,
+    RegionLevel.COUNTY,
+    RegionLevel.CITY,
+)
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class MapCategory:
+    key: str
+    label: str
+    group: str
+    model: type | None = None  # the membership model, None for residence types
+
+
+def categories(user) -> list[MapCategory]:
+    """What the map can show this user: special-group kinds only with `view_specialgroup`."""
+    found = [MapCategory(ALL, "全部实有人口", "人口类型")]
+    found += [MapCategory(t.value, t.label, "人口类型") for t in ResidenceType]
+    memberships = [
+        (VulnerableGroup, VULNERABLE_GROUP_KINDS, "弱势群体"),
+        (KeyPerson, [Category.KEY_PERSON], "重点人员"),
+        (AtRiskYouth, [Category.AT_RISK_YOUTH], "重点人员"),
+        (SpecialGroup, SPECIAL_GROUP_KINDS, "特殊人群"),
+    ]
+    for model, kinds, group in memberships:
+        if user.has_perm(f"people.view_{model._meta.model_name}"):
+            found += [MapCategory(k.value, k.label, group, model) for k in kinds]
+    return found
+
+
+def category_persons(user, key: str) -> QuerySet:
+    """Persons living here now in the category; unknown key → ValueError, category the user may
+    not see → PermissionDenied."""
+    persons = Person.objects.restrict(user, "view").filter(status=PersonStatus.PRESENT)
+    if key == ALL:
+        return persons
+    if key in ResidenceType.values:
+        return persons.filter(residence_type=key)
+    if key not in Category.values:
+        raise ValueError(key)
+    category = next((c for c in categories(user) if c.key == key), None)
+    if category is None:
+        raise PermissionDenied("您没有查看该类人员的权限")
+    members = category.model.objects.restrict(user, "view").filter(ended_on__isnull=True)
+    if hasattr(category.model, "kind"):
+        members = members.filter(kind=key)
+    return persons.filter(pk__in=members.values("person_id"))
+
+
+def _in_view(bbox: BBox) -> Q:
+    west, south, east, north = bbox
+    return Q(
+        bbox_min_lng__lte=east,
+        bbox_max_lng__gte=west,
+        bbox_min_lat__lte=north,
+        bbox_max_lat__gte=south,
+    )
+
+
+def grids_in_view(user, bbox: BBox) -> QuerySet:
+    return Region.objects.in_scope(user).filter(
+        _in_view(bbox), level=RegionLevel.GRID, center_lng__isnull=False
+    )
+
+
+def _cluster_level(grids: QuerySet) -> tuple[str, list[str]]:
+    """The finest level whose regions in view fit on a screen, and their codes."""
+    for level in CLUSTER_LEVELS:
+        length = CODE_LENGTH[level]
+        codes = list(
+            grids.annotate(prefix=Substr("code", 1, length))
+            .order_by("prefix")
+            .values_list("prefix", flat=True)
+            .distinct()[: MAX_ITEMS + 1]
+        )
+        if len(codes) <= MAX_ITEMS:
+            return level, codes
+    return RegionLevel.CITY, codes[:MAX_ITEMS]
+
+
+def _centres(level: str, codes: list[str]) -> dict[str, tuple[str, float, float]]:
+    """code → (name, lng, lat): a region's own centre, else the mean of its grids' centres."""
+    regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    out = {
+        code: (r.name, r.center_lng, r.center_lat)
+        for code, r in regions.items()
+        if r.center_lng is not None
+    }
+    missing = [c for c in codes if c not in out]
+    if missing:
+        length = CODE_LENGTH[level]
+        means = (
+            Region.objects.filter(level=RegionLevel.GRID, center_lng__isnull=False)
+            .filter(scope_q("code", missing))
+            .annotate(prefix=Substr("code", 1, length))
+            .order_by()
+            .values_list("prefix")
+            .annotate(lng=Avg("center_lng"), lat=Avg("center_lat"))
+        )
+        for prefix, lng, lat in means:
+            region = regions.get(prefix)
+            out[prefix] = (region.name if region else prefix, lng, lat)
+    return out
+
+
+def region_counts(user, persons: QuerySet, bbox: BBox) -> dict:
+    """Persons per grid in view (per coarser region when there are too many grids)."""
+    level, codes = _cluster_level(grids_in_view(user, bbox))
+    length = CODE_LENGTH[level]
+    if not codes:
+        return {"mode": "regions", "level": level, "items": [], "total": 0}
+    in_regions = Q(region_code__in=codes) if length == 15 else scope_q("region_code", codes)
+    counts = dict(
+        persons.filter(in_regions)
+        .annotate(prefix=Substr("region_code", 1, length))
+        .order_by()
+        .values_list("prefix")
+        .annotate(n=Count("id"))
+    )
+    centres = _centres(level, [c for c in codes if counts.get(c)])
+    items = [
+        {"code": code, "name": name, "lng": lng, "lat": lat, "count": counts[code]}
+        for code, (name, lng, lat) in sorted(centres.items())
+    ]
+    return {
+        "mode": "regions",
+        "level": level,
+        "items": items,
+        "total": sum(i["count"] for i in items),
+    }
+
+
+def _house_url(pk: int) -> str:
+    try:
+        return reverse("housing:house", args=[pk])
+    except NoReverseMatch:  # the housing pages are not routed in this deployment
+        return ""
+
+
+def house_counts(persons: QuerySet, bbox: BBox) -> list[dict] | None:
+    """Persons per house at the house's point (else its building's), through current
+    residencies; None when there are more houses in view than fit on a screen."""
+    west, south, east, north = bbox
+    own = Q(house__lng__isnull=False, house__lat__isnull=False)
+    rows = list(
+        Residency.objects.filter(ended_on__isnull=True, person__in=persons)
+        .annotate(
+            lng=Case(When(own, then=F("house__lng")), default=F("house__building__lng")),
+            lat=Case(When(own, then=F("house__lat")), default=F("house__building__lat")),
+        )
+        .filter(lng__gte=west, lng__lte=east, lat__gte=south, lat__lte=north)
+        .order_by()
+        .values_list("house_id", "lng", "lat")
+        .annotate(n=Count("person_id", distinct=True))
+        .order_by("house_id")[: MAX_ITEMS + 1]
+    )
+    if len(rows) > MAX_ITEMS:
+        return None
+    return [
+        {"house": pk, "lng": lng, "lat": lat, "count": n, "url": _house_url(pk)}
+        for pk, lng, lat, n in rows
+    ]
+
+
+def map_data(user, key: str, bbox: BBox, zoom: int) -> dict:
+    persons = category_persons(user, key)
+    if zoom >= POINT_MIN_ZOOM:
+        houses = house_counts(persons, bbox)
+        if houses is not None:
+            return {
+                "mode": "houses",
+                "items": houses,
+                "total": sum(h["count"] for h in houses),
+            }
+    return region_counts(user, persons, bbox)
+
+
+def trail_candidates(user, bbox: BBox) -> dict:
+    """Special-group members living in the grids in view, names masked, for the trail picker."""
+    codes = list(grids_in_view(user, bbox).values_list("code", flat=True)[: MAX_ITEMS + 1])
+    if len(codes) > MAX_ITEMS:
+        return {"items": [], "truncated": True}
+    rows = list(
+        SpecialGroup.objects.restrict(user, "view")
+        .filter(
+            ended_on__isnull=True,
+            person__status=PersonStatus.PRESENT,
+            person__region_code__in=codes,
+        )
+        .order_by("person__region_code", "person__name", "person_id", "kind")
+        .values_list("person_id", "person__name", "kind")[: MAX_CANDIDATES + 1]
+    )
+    people: dict[int, dict] = {}
+    for pk, name, kind in rows[:MAX_CANDIDATES]:
+        entry = people.setdefault(pk, {"id": pk, "name": mask_name(name), "kinds": []})
+        entry["kinds"].append(Category(kind).label)
+    return {"items": list(people.values()), "truncated": len(rows) > MAX_CANDIDATES}
+
+
+def trail_member(user, pk: int) -> Person | None:
+    """The person, if the user may see them and they are an open special-group member."""
+    members = SpecialGroup.objects.restrict(user, "view").filter(ended_on__isnull=True)
+    return (
+        Person.objects.restrict(user, "view")
+        .filter(pk=pk, pk__in=members.values("person_id"))
+        .first()
+    )
+
+
+def trail_points(person: Person, start: date, end: date) -> list[dict]:
+    """Visits and care records with a position between two days (inclusive), in time order.
+
+    A care record has a date only: it sorts at the start of its day."""
+    tz = timezone.get_current_timezone()
+    first = datetime.combine(start, time.min, tzinfo=tz)
+    after = datetime.combine(end, time.max, tzinfo=tz)
+    visits = (
+        Visit.objects.filter(
+            person=person,
+            visited_at__range=(first, after),
+            lng__isnull=False,
+            lat__isnull=False,
+        )
+        .order_by("visited_at")
+        .values_list("visited_at", "lng", "lat")[:MAX_TRAIL_POINTS]
+    )
+    cares = (
+        CareRecord.objects.filter(
+            person=person,
+            date__range=(start, end),
+            lng__isnull=False,
+            lat__isnull=False,
+        )
+        .order_by("date")
+        .values_list("date", "lng", "lat")[:MAX_TRAIL_POINTS]
+    )
+    points = [
+        (timezone.localtime(at, tz), "visit", "走访", lng, lat) for at, lng, lat in visits
+    ] + [
+        (datetime.combine(day, time.min, tzinfo=tz), "care", "帮扶", lng, lat)
+        for day, lng, lat in cares
+    ]
+    points.sort(key=lambda p: (p[0], p[1]))
+    return [
+        {
+            "seq": seq,
+            "time": at.strftime("%Y-%m-%d %H:%M") if source == "visit" else f"{at:%Y-%m-%d}",
+            "source": source,
+            "source_label": label,
+            "lng": lng,
+            "lat": lat,
+        }
+        for seq, (at, source, label, lng, lat) in enumerate(points[:MAX_TRAIL_POINTS], start=1)
+    ]
