@@ -23,6 +23,7 @@ urlpatterns = [
     path("notify/", include("citygrid.notify.urls")),
     path("cases/", include("citygrid.cases.urls")),
     path("people/", include("citygrid.people.urls")),
+    path("statistics/population/", include("citygrid.people.stats.urls")),
     path("statistics/", include("citygrid.cases.stats.urls")),
     path("api/", include((api_patterns, "api"))),
     # Uploaded photos; production serves MEDIA_ROOT from nginx or object storage instead.

@@ -87,7 +87,11 @@ MENU: tuple[MenuGroup, ...] = (
     MenuGroup(
         "统计分析",
         "ti-chart-bar",
-        (MenuItem("事件指标", "stats:indicators", "cases.view_case"),),
+        (
+            MenuItem("事件指标", "stats:indicators", "cases.view_case"),
+            MenuItem("人口统计", "population:overview", "people.view_person"),
+            MenuItem("人员地图", "population:map", "people.view_person"),
+        ),
     ),
     MenuGroup(
         "系统管理",
