@@ -12,6 +12,7 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("citygrid.regions.api.urls")),
     path("", include("citygrid.cases.api.urls")),
+    path("", include("citygrid.housing.api.urls")),
     path("", include("citygrid.people.api.urls")),
 ]
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("notify/", include("citygrid.notify.urls")),
     path("cases/", include("citygrid.cases.urls")),
     path("people/", include("citygrid.people.urls")),
+    path("housing/", include("citygrid.housing.urls")),
     path("statistics/population/", include("citygrid.people.stats.urls")),
     path("statistics/", include("citygrid.cases.stats.urls")),
     path("api/", include((api_patterns, "api"))),
