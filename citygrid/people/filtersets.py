@@ -73,11 +73,22 @@ class PersonFilterSet(BaseFilterSet):
     region = django_filters.ModelChoiceFilter(
         queryset=_scope_regions, method="filter_region", label="所属区域（含下级）"
     )
-    region_id = django_filters.NumberFilter(field_name="region_id", label="网格ID")
+    id_type = django_filters.ChoiceFilter(choices=_dict_choices("id_type"), label="证件类型")
 
     class Meta:
         model = Person
-        fields = ["residence_type", "status", "sex", "ethnicity", "education", "id_type"]
+        fields = [
+            "q",
+            "region",
+            "residence_type",
+            "status",
+            "sex",
+            "age_min",
+            "age_max",
+            "ethnicity",
+            "education",
+            "id_type",
+        ]
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -83,6 +83,10 @@ class PersonForm(ScopedModelForm):
             self.initial["left_behind"] = LeftBehindDetail.objects.filter(person=instance).exists()
         else:
             self.fields["id_number"].required = True
+        order = [n for n in self.fields if n not in ("left_behind", "clear_phone")]
+        order.insert(order.index("residence_type") + 1, "left_behind")
+        order.insert(order.index("phone") + 1, "clear_phone")
+        self.order_fields(order)
 
     def clean_id_number(self):
         value = (self.cleaned_data.get("id_number") or "").strip()
