@@ -56,7 +56,9 @@ def exact_identifier_q(text: str) -> dict | None:
 
 class PersonFilterSet(BaseFilterSet):
     search_fields = ("name",)
-    q = django_filters.CharFilter(method="search", label="姓名 / 证件号码 / 手机号码")
+    # A whole ID or mobile number matches exactly (the API uses it); the list page offers a
+    # POSTed look-up for numbers instead, so they stay out of URLs.
+    q = django_filters.CharFilter(method="search", label="姓名")
     residence_type = django_filters.MultipleChoiceFilter(
         choices=ResidenceType.choices, label="人口类型"
     )

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from citygrid.core.api.serializers import FullCleanSerializer
+from citygrid.people.filtersets import exact_identifier_q
 from citygrid.people.models import Person
 from citygrid.regions.models import Region
 
@@ -106,3 +107,13 @@ class PersonSerializer(FullCleanSerializer):
             for error in getattr(exc, "error_dict", {}).get("id_number", []):
                 if error.code == "duplicate":
                     raise DuplicatePerson(error.params["pk"], error.message) from exc
+
+
+class LookupSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=30, label="证件号码或手机号码")
+
+    def validate_number(self, value: str) -> dict:
+        exact = exact_identifier_q(value.strip())
+        if exact is None:
+            raise serializers.ValidationError("请输入完整的18位（或15位）证件号码，或11位手机号码")
+        return exact

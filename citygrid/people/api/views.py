@@ -1,8 +1,10 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from citygrid.core.api.viewsets import ScopedModelViewSet
-from citygrid.people.api.serializers import DuplicatePerson, PersonSerializer
+from citygrid.people.api.serializers import DuplicatePerson, LookupSerializer, PersonSerializer
 from citygrid.people.filtersets import PersonFilterSet
 from citygrid.people.forms.persons import OUT_OF_SCOPE_DUPLICATE
 from citygrid.people.models import Person
@@ -14,6 +16,19 @@ class PersonViewSet(ScopedModelViewSet):
     queryset = Person.objects.select_related("region")
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
+
+    @extend_schema(
+        request=LookupSerializer,
+        responses={200: PersonSerializer(many=True)},
+        summary="按证件号码或手机号码精确查找（号码放在请求体中，不进入网址）",
+    )
+    @action(detail=False, methods=["post"], required_action="view")
+    def lookup(self, request):
+        params = LookupSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        found = self.get_queryset().filter(**params.validated_data["number"])[:50]
+        data = self.get_serializer(found, many=True).data
+        return Response({"count": len(data), "results": data})
 
     def handle_exception(self, exc):
         if isinstance(exc, DuplicatePerson):

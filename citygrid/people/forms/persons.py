@@ -249,6 +249,18 @@ class RevealForm(StyledFormMixin, forms.Form):
     )
 
 
+class LookupForm(StyledFormMixin, forms.Form):
+    number = forms.CharField(label="证件号码或手机号码", max_length=30)
+
+    def clean_number(self) -> dict:
+        from citygrid.people.filtersets import exact_identifier_q
+
+        exact = exact_identifier_q(self.cleaned_data["number"].strip())
+        if exact is None:
+            raise ValidationError("请输入完整的18位（或15位）证件号码，或11位手机号码")
+        return exact
+
+
 class MoveForm(StyledFormMixin, forms.Form):
     """Where a person moves to: the house is found by its code, only inside the user's scope."""
 

@@ -321,3 +321,43 @@ def test_api_duplicate_names_existing_only_in_scope(api_client, tree, make_user)
     assert body["code"] == "duplicate" and "existing_id" not in body
     assert "李四" not in response.content.decode()
     assert Person.objects.count() == 2
+
+
+def test_lookup_by_posted_number_keeps_it_out_of_urls(client, tree, make_user):
+    person = make_person(tree.grid_a1, "张三", id_number(seq="011"), "13800000001")
+    make_person(tree.grid_a1, "张四", id_number(seq="013"), "13800000009")
+    make_person(tree.grid_a2, "张五", id_number(seq="015"), "13800000009")
+    make_person(tree.grid_b1, "李四", id_number("330102", seq="017"), "13800000005")
+    client.force_login(clerk(make_user, tree, "view"))
+    url = reverse("people:person_list")
+    response = client.post(url, {"number": id_number(seq="011")})
+    assert response.status_code == 302
+    assert response["Location"] == person.get_absolute_url()
+    # One phone shared by two people: both listed, on a page whose URL carries no number.
+    response = client.post(url, {"number": "138-0000-0009"})
+    assert response.status_code == 200
+    assert {row.record.name for row in response.context["table"].rows} == {"张四", "张五"}
+    # Out of scope or partial: nothing found, nothing revealed.
+    response = client.post(url, {"number": "13800000005"}, follow=True)
+    assert "未找到该号码登记的人员" in response.content.decode()
+    assert "李四" not in response.content.decode()
+    response = client.post(url, {"number": id_number(seq="011")[:10]}, follow=True)
+    assert "请输入完整的18位" in response.content.decode()
+
+
+def test_lookup_needs_view_permission(client, tree, make_user):
+    make_person(tree.grid_a1, "张三", id_number())
+    client.force_login(make_user(scope=[tree.county_a]))
+    assert client.post(reverse("people:person_list"), {"number": id_number()}).status_code == 403
+
+
+def test_api_lookup_takes_the_number_in_the_body(api_client, tree, make_user):
+    person = make_person(tree.grid_a1, "张三", id_number(), "13812345678")
+    make_person(tree.grid_b1, "李四", id_number("330102"), "13812345678")
+    api_client.force_authenticate(clerk(make_user, tree, "view"))
+    url = reverse("api:person-lookup")
+    body = api_client.post(url, {"number": "13812345678"}, format="json").json()
+    assert [r["id"] for r in body["results"]] == [person.pk]
+    response = api_client.post(url, {"number": "张三"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid" and "number" in response.json()["errors"]

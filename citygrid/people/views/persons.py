@@ -15,7 +15,13 @@ from citygrid.core.middleware import client_ip
 from citygrid.core.models import AccessLog
 from citygrid.core.views import generic
 from citygrid.people import actions, filtersets
-from citygrid.people.forms.persons import MoveForm, PersonDetails, PersonForm, RevealForm
+from citygrid.people.forms.persons import (
+    LookupForm,
+    MoveForm,
+    PersonDetails,
+    PersonForm,
+    RevealForm,
+)
 from citygrid.people.models import Person, Residency
 from citygrid.people.tables.persons import PersonTable
 
@@ -27,6 +33,7 @@ class PersonListView(generic.ObjectListView):
     queryset = Person.objects.select_related("region")
     table = PersonTable
     filterset = filtersets.PersonFilterSet
+    template_name = "people/person_list.html"
 
     def filtered(self, action: str):
         # The region picker needs the user to offer only their territory.
@@ -35,6 +42,23 @@ class PersonListView(generic.ObjectListView):
             self.request.GET, queryset=qs, request=self.request
         )
         return self.filterset_instance.qs
+
+    def post(self, request):
+        """精确查找: an ID or mobile number arrives in the body, so it never lands in a URL
+        (browser history, proxy logs, the Referer of the next page)."""
+        self.require_perm()
+        form = LookupForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form.errors["number"][0])
+            return redirect("people:person_list")
+        found = list(self.get_queryset("view").filter(**form.cleaned_data["number"])[:50])
+        if len(found) == 1:
+            return redirect(found[0].get_absolute_url())
+        if not found:
+            messages.warning(request, "未找到该号码登记的人员（或不在您的管辖范围内）")
+            return redirect("people:person_list")
+        context = {**self.base_context(), "table": self.table(found), "filter": None}
+        return render(request, self.template_name, context)
 
 
 class PersonView(generic.ObjectView):
