@@ -284,6 +284,8 @@ class PersonResource(Resource):
 
     # --- export -------------------------------------------------------------------------------
     def export_row(self, obj, reveal: bool) -> list:
+        # Names are not a sensitive *field* (pages show and search them), but a file leaves
+        # the system: there they are masked like the numbers (standards §10.3).
         row = super().export_row(obj, reveal)
         if not reveal:
             row[self._name_index] = mask_name(obj.name)

@@ -361,3 +361,16 @@ def test_api_lookup_takes_the_number_in_the_body(api_client, tree, make_user):
     response = api_client.post(url, {"number": "张三"}, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid" and "number" in response.json()["errors"]
+
+
+def test_global_search_finds_names_never_numbers(tree, make_user):
+    from citygrid.core.search import search
+
+    person = make_person(tree.grid_a1, "张三丰", id_number(), "13812345678")
+    user = clerk(make_user, tree, "view")
+
+    def people(query):
+        return [hits for entry, hits in search(user, query) if entry.model is Person]
+
+    assert people("三丰") == [[person]]
+    assert people(id_number()) == [] and people("13812345678") == []
