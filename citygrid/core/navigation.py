@@ -64,7 +64,20 @@ MENU: tuple[MenuGroup, ...] = (
     MenuGroup("机构队伍", "ti-sitemap", (_wip("机构与人员", "teams"),)),
     MenuGroup("两新组织", "ti-building-store", (_wip("非公企业与社会组织", "neworgs"),)),
     MenuGroup("社会治安", "ti-shield", (_wip("特殊行业与重点场所", "security"),)),
-    MenuGroup("重点人员", "ti-user-exclamation", (_wip("特殊人群与重点人员", "key-persons"),)),
+    MenuGroup(
+        "重点人员",
+        "ti-user-exclamation",
+        (
+            MenuItem("特殊人群", "people:specialgroup_list", "people.view_specialgroup"),
+            MenuItem("重点人员", "people:keyperson_list", "people.view_keyperson"),
+            MenuItem("重点青少年", "people:atriskyouth_list", "people.view_atriskyouth"),
+            MenuItem("弱势群体", "people:vulnerablegroup_list", "people.view_vulnerablegroup"),
+            MenuItem("帮扶记录", "people:carerecord_list", "people.view_carerecord"),
+            MenuItem(
+                "归口设置", "people:custodianassignment_list", "people.view_custodianassignment"
+            ),
+        ),
+    ),
     MenuGroup("矛盾纠纷", "ti-scale", (_wip("矛盾纠纷排查化解", "disputes"),)),
     MenuGroup("综治台账", "ti-notebook", (_wip("综治工作台账", "ledgers"),)),
     MenuGroup("视频监控", "ti-video", (_wip("视频资源", "video"),)),
