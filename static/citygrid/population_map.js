@@ -34,11 +34,17 @@
         text + "</div>"
     });
   }
+  // Leaflet sets a string tooltip as HTML: names from the database go in as text.
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
   function sizeFor(n) { return Math.min(56, 22 + Math.round(Math.log(n + 1) * 5)); }
 
   function regionMarker(item) {
     var m = L.marker([item.lat, item.lng], { icon: badge(String(item.count), sizeFor(item.count), "#206bc4") });
-    m.bindTooltip(item.name + "：" + item.count + " 人");
+    m.bindTooltip(text(item.name + "：" + item.count + " 人"));
     m.on("click", function () { map.setView([item.lat, item.lng], map.getZoom() + 2); });
     return m;
   }
@@ -127,7 +133,7 @@
         if (latlngs.length > 1) { L.polyline(latlngs, { color: "#f76707", weight: 3 }).addTo(trailLayer); }
         data.points.forEach(function (p) {
           L.marker([p.lat, p.lng], { icon: numbered(p.seq) })
-            .bindTooltip(p.seq + ". " + p.time + " " + p.source_label).addTo(trailLayer);
+            .bindTooltip(text(p.seq + ". " + p.time + " " + p.source_label)).addTo(trailLayer);
         });
         status.textContent = data.name + " " + data.start + " 至 " + data.end + " 行踪轨迹 " + data.points.length + " 个点";
         el.dataset.trailPoints = data.points.length;

@@ -149,6 +149,8 @@ def test_category_filters_the_persons(client, town, tree, make_user):
     assert [(h["house"], h["count"]) for h in houses] == [(town["flat"].pk, 1)]
     grids = data(client, category="floating").json()["items"]
     assert [(g["name"], g["count"]) for g in grids] == [("甲一网格", 1), ("甲二网格", 2)]
+    keyed = data(client, category="key_person").json()["items"]
+    assert [(g["name"], g["count"]) for g in keyed] == [("甲二网格", 1)]
 
 
 def test_special_group_category_needs_the_permission(client, town, tree, make_user):
