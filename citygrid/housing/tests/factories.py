@@ -45,3 +45,31 @@ def check(h, **kw):
     kw.setdefault("inspector", "检查员")
     kw.setdefault("result", "passed")
     return saved(HazardCheck(house=h, **kw))
+
+
+def person(grid, name, id_number):
+    from citygrid.people.models import Person
+
+    return saved(Person(region=grid, name=name, id_number=id_number))
+
+
+def residency(p, h, started_on="2025-01-01", ended_on=None, relation="household_member"):
+    from citygrid.people.models import Residency
+
+    return saved(
+        Residency(person=p, house=h, started_on=started_on, ended_on=ended_on, relation=relation)
+    )
+
+
+def special_group(p, kind="released_prisoner", ended_on=None):
+    from citygrid.people.models import SpecialGroup
+
+    return saved(SpecialGroup(person=p, kind=kind, started_on="2024-01-01", ended_on=ended_on))
+
+
+def id_number(serial: int) -> str:
+    """A valid ID number per serial (born 1990-01-01, region 330101)."""
+    from citygrid.core.validators import id_number_check_char
+
+    body = f"33010119900101{serial:03d}"
+    return body + id_number_check_char(body)
