@@ -385,3 +385,24 @@ def test_sealed_record_open_to_superuser(client, tree, make_user):
     page = client.get(membership.get_absolute_url()).content.decode()
     assert "刑满释放人员" in page and "本记录已依法封存" in page
     assert client.get(reverse("people:specialgroup_edit", args=[membership.pk])).status_code == 200
+
+
+def test_person_page_loads_the_category_section(client, tree, make_user):
+    person = make_person(tree.grid_a1, "张三")
+    client.force_login(make_user(perms=["people.view_person"], scope=[tree.county_a]))
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert f'hx-get="{reverse("people:person_groups", args=[person.pk])}"' in page
+    outside = make_person(tree.grid_b1, "李四")
+    assert client.get(reverse("people:person_groups", args=[outside.pk])).status_code == 404
+
+
+def test_api_hides_sealed_rows(api_client, tree, make_user):
+    sealed = make_special(
+        make_person(tree.grid_a1, "小明", born="20100101"), kind="released_prisoner", sealed=True
+    )
+    api_client.force_authenticate(officer(make_user, tree, "view"))
+    url = reverse("api:specialgroup-detail", args=[sealed.pk])
+    body = api_client.get(url).json()
+    assert body["sealed"] is True and "kind" not in body and "started_on" not in body
+    listed = api_client.get(reverse("api:specialgroup-list"), {"kind": "released_prisoner"})
+    assert listed.json()["results"] == []
