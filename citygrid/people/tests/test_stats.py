@@ -349,3 +349,10 @@ def test_data_is_a_fixed_number_of_aggregate_queries(
     client.get(DATA)  # warm the code-table cache
     with django_assert_num_queries(18):
         client.get(DATA)
+
+
+def test_user_without_scope_regions_gets_404(client, population, make_user):
+    client.force_login(make_user(perms=VIEWER))
+    assert client.get(URL).status_code == 404
+    assert client.get(EXPORT).status_code == 404
+    assert AccessLog.objects.count() == 0
