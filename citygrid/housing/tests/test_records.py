@@ -4,7 +4,7 @@ import/export/API with the four permission cases)."""
 import pytest
 
 from citygrid.core.testing import RecordTestCases
-from citygrid.housing.models import Building, Estate, House, Rental
+from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
 from citygrid.housing.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +245,64 @@ class TestRentalRecords(RecordTestCases):
 
     def export_marker(self, obj):
         return obj.rental_no
+
+
+class TestHazardCheckRecords(RecordTestCases):
+    model = HazardCheck
+    api_basename = "hazardcheck"
+    edited_field = "inspector"
+
+    # Checks are recorded one by one at the door, never imported.
+    test_import_creates_records = None
+    test_import_with_errors_writes_nothing = None
+    test_import_valid_rows_only = None
+    test_import_page_explains_the_file = None
+    test_import_without_permission_is_403 = None
+
+    def perms(self, *actions):
+        return super().perms(*(a for a in actions if a != "import"))  # no import permission
+
+    def _house(self, tree):
+        return House.objects.filter(region=tree.grid_a1).first() or f.house(
+            f.building(tree.grid_a1), "101"
+        )
+
+    def in_scope(self, tree):
+        return f.check(self._house(tree), inspector="甲检查员")
+
+    def out_of_scope(self, tree):
+        return f.check(f.house(f.building(tree.grid_b1, "乙楼"), "101"), inspector="乙检查员")
+
+    def form_data(self, tree):
+        return {
+            "house": self._house(tree).pk,
+            "checked_on": "2026-03-01",
+            "inspector": "张网格",
+            "hazard": "01",
+            "result": "rectify",
+            "rectify_by": "2026-03-15",
+        }
+
+    def outside_form_data(self, tree):
+        outside = f.house(f.building(tree.grid_b1, "乙楼"), "909", floor=3)
+        return {**self.form_data(tree), "house": outside.pk}
+
+    def edit_data(self, tree, obj):
+        data = {
+            "house": obj.house_id,
+            "checked_on": "2026-03-01",
+            "inspector": "李网格",
+            "result": obj.result,
+        }
+        return data, "李网格"
+
+    def api_data(self, tree):
+        return {
+            "house": self._house(tree).pk,
+            "checked_on": "2026-03-01",
+            "inspector": "接口检查员",
+            "result": "passed",
+        }
+
+    def export_marker(self, obj):
+        return obj.inspector
