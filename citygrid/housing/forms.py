@@ -234,7 +234,7 @@ class DeclarationForm(StyledFormMixin, forms.Form):
         label="租客信息",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="每行一人：姓名 证件号码 电话，如：张三 110105199001011234 13800000000",
+        help_text="每行一人：姓名 证件号码 电话，以空格分隔；电话可不填",
     )
 
     def clean_house_code(self):
