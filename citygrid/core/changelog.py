@@ -33,6 +33,24 @@ def paused():
         _paused.reset(token)
 
 
+def readable_content_types(user) -> list[int]:
+    """Content types whose history `user` may read: history shows before/after values, so it
+    is need-to-know exactly like the records (a special-group diagnosis stays with those who
+    may see special groups), on top of the regional scope of every history row."""
+    from django.apps import apps
+
+    from citygrid.core.querysets import permission_name
+
+    readable = []
+    for model in apps.get_models():
+        if not issubclass(model, ChangeLoggedModel):
+            continue
+        needed = model.changelog_permission or permission_name(model, "view")
+        if user.has_perm(needed):
+            readable.append(model)
+    return [ct.pk for ct in ContentType.objects.get_for_models(*readable).values()]
+
+
 def _plain(value):
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()

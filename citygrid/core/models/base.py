@@ -20,6 +20,9 @@ class ChangeLoggedModel(models.Model):
     sensitive_fields: dict[str, str] = {}
     # Fields left out of the change log entirely (derived or bulky caches).
     changelog_exclude: tuple[str, ...] = ("created", "last_updated")
+    # Who may read this type's history; default: whoever may view the records themselves.
+    # Parts of another record (a patient's diagnosis) name their owner's permission.
+    changelog_permission: str = ""
 
     class Meta:
         abstract = True

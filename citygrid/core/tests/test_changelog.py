@@ -38,7 +38,7 @@ def test_edit_through_the_ui_records_user_request_and_diff(client, tree, make_us
 def test_history_is_scoped_like_the_records(client, tree, make_user):
     Region.objects.get(pk=tree.grid_b1.pk).delete()
     Region.objects.get(pk=tree.grid_a2.pk).delete()
-    user = make_user(perms=["core.view_objectchange"], scope=[tree.county_a])
+    user = make_user(perms=["core.view_objectchange", "regions.view_region"], scope=[tree.county_a])
     client.force_login(user)
     shown = {
         row.record.object_repr
@@ -71,3 +71,37 @@ def test_paused_history_writes_nothing_and_resumes(tree):
     tree.grid_a1.name = "再改"
     tree.grid_a1.save()
     assert ObjectChange.objects.filter(object_id=tree.grid_a1.pk, action="update").count() == 1
+
+
+def test_history_of_need_to_know_records_stays_with_those_who_may_see_them(client, tree, make_user):
+    from citygrid.core.validators import id_number_check_char
+    from citygrid.people.models import MentalDisorderDetail, Person, SpecialGroup
+
+    body = "33010119800101003"
+    person = Person.objects.create(
+        region=tree.grid_a1, name="周某", id_number=body + id_number_check_char(body)
+    )
+    membership = SpecialGroup.objects.create(
+        person=person, kind="mental_disorder", started_on="2026-01-01"
+    )
+    detail = MentalDisorderDetail.objects.create(
+        membership=membership, diagnosis="01", risk_level=3
+    )
+    clerk = make_user(perms=["core.view_objectchange", "people.view_person"], scope=[tree.county_a])
+    client.force_login(clerk)
+    shown = {row.record.object_repr for row in client.get("/core/changes/").context["table"].rows}
+    assert str(person) in shown
+    assert str(membership) not in shown and str(detail) not in shown
+    hidden = ObjectChange.objects.get(
+        object_id=detail.pk, content_type__model="mentaldisorderdetail"
+    )
+    assert client.get(f"/core/changes/{hidden.pk}/").status_code == 404
+
+    officer = make_user(
+        perms=["core.view_objectchange", "people.view_person", "people.view_specialgroup"],
+        scope=[tree.county_a],
+    )
+    client.force_login(officer)
+    shown = {row.record.object_repr for row in client.get("/core/changes/").context["table"].rows}
+    assert {str(person), str(membership), str(detail)} <= shown
+    assert client.get(f"/core/changes/{hidden.pk}/").status_code == 200

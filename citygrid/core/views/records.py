@@ -1,6 +1,7 @@
 """Views of core's own record types: code tables, change history, access log."""
 
 from citygrid.core import filtersets, forms, tables
+from citygrid.core.changelog import readable_content_types
 from citygrid.core.models import AccessLog, Dictionary, DictItem, ObjectChange
 from citygrid.core.views import generic
 
@@ -36,14 +37,22 @@ class DictItemEditView(generic.ObjectEditView):
     form = forms.DictItemForm
 
 
-class ObjectChangeListView(generic.ObjectListView):
+class ReadableChangesMixin:
+    """History rows of record types the user may read, inside the user's territory."""
+
+    def get_queryset(self, action=None):
+        qs = super().get_queryset(action)
+        return qs.filter(content_type__in=readable_content_types(self.request.user))
+
+
+class ObjectChangeListView(ReadableChangesMixin, generic.ObjectListView):
     model = ObjectChange
     queryset = ObjectChange.objects.select_related("user", "content_type")
     table = tables.ObjectChangeTable
     filterset = filtersets.ObjectChangeFilterSet
 
 
-class ObjectChangeView(generic.ObjectView):
+class ObjectChangeView(ReadableChangesMixin, generic.ObjectView):
     model = ObjectChange
     template_name = "core/objectchange.html"
 

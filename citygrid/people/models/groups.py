@@ -188,6 +188,8 @@ class GroupPart(ChangeLoggedModel):
     """Items of one kind of special or vulnerable group, kept with the membership."""
 
     scope_field = "membership__region_code"
+    # Special-group details (offence, diagnosis, drug use) are need-to-know.
+    changelog_permission = "people.view_specialgroup"
 
     class Meta:
         abstract = True
@@ -316,6 +318,8 @@ class DisabilityDetail(GroupPart):
     )
     kind = DictField("残疾类别", dictionary="disability_kind", blank=False)
     grade = models.PositiveSmallIntegerField("残疾等级", choices=DisabilityGrade.choices)
+
+    changelog_permission = "people.view_vulnerablegroup"
     certificate_number = models.CharField("残疾人证号", max_length=30, blank=True)
 
     class Meta:
@@ -333,6 +337,8 @@ class Subsidy(GroupPart):
     monthly_amount = models.DecimalField("月发放金额（元）", max_digits=10, decimal_places=2)
     starts_on = models.DateField("开始日期")
     ends_on = models.DateField("结束日期", null=True, blank=True)
+
+    changelog_permission = "people.view_vulnerablegroup"
 
     class Meta:
         verbose_name = "救助补贴"

@@ -137,6 +137,7 @@ class PersonPart(ChangeLoggedModel):
     """Extra items of one residence category, kept with the person they describe."""
 
     scope_field = "person__region_code"
+    changelog_permission = "people.view_person"
 
     class Meta:
         abstract = True
