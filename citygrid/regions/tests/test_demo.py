@@ -210,7 +210,7 @@ def test_seed_with_if_empty_does_not_duplicate(db):
         call_command("seed_demo", **options)
 
 
-def test_seed_reports_no_people_yet(db):
+def test_seed_reports_the_people_generated(db):
     out = StringIO()
     call_command(
         "seed_demo",
@@ -221,7 +221,7 @@ def test_seed_reports_no_people_yet(db):
         cases=0,
         stdout=out,
     )
-    assert "实有人口：0 人" in out.getvalue()
+    assert "实有人口：50 人" in out.getvalue()
 
 
 def test_seed_and_account_list_refuse_outside_demo_mode(db, settings):

@@ -9,6 +9,8 @@ from django.db import transaction
 
 from citygrid.cases.choices import CaseState
 from citygrid.cases.demo import generate_demo_cases
+from citygrid.people.choices import Category, ResidenceType
+from citygrid.people.demo import DEFAULT_PEOPLE, generate_demo_people
 from citygrid.regions.choices import RegionLevel
 from citygrid.regions.demo import (
     CITY_CODE,
@@ -26,7 +28,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子")
         parser.add_argument(
-            "--people", type=int, default=0, help="实有人口数量（人口模块尚未建设，暂不生成）"
+            "--people",
+            type=int,
+            default=DEFAULT_PEOPLE,
+            help=f"实有人口数量（连同房屋、出租屋和各类人群；0 表示不生成，默认 {DEFAULT_PEOPLE}）",
         )
         parser.add_argument("--if-empty", action="store_true", help="已有任何区域数据时什么也不做")
         parser.add_argument("--grids-per-community-min", type=int, default=DemoSize.grids[0])
@@ -46,6 +51,8 @@ class Command(BaseCommand):
             raise CommandError("每个社区的网格数应满足 1 ≤ 最小值 ≤ 最大值 ≤ 999")
         if options["cases"] < 0:
             raise CommandError("演示事件数量不能为负数")
+        if options["people"] < 0:
+            raise CommandError("实有人口数量不能为负数")
         if options["if_empty"] and Region.objects.exists():
             self.stdout.write("已有区域数据，跳过演示数据生成。")
             return
@@ -67,6 +74,14 @@ class Command(BaseCommand):
                     count=options["cases"],
                     progress=lambda done, total: self.stdout.write(f"  已生成事件 {done}/{total}"),
                 )
+            people = None
+            if options["people"]:
+                people = generate_demo_people(
+                    result.city,
+                    seed=options["seed"],
+                    count=options["people"],
+                    progress=lambda done, total: self.stdout.write(f"  已生成人口 {done}/{total}"),
+                )
         elapsed = time.monotonic() - started
 
         counts = result.counts
@@ -80,8 +95,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {level.label}：{counts[level]} 个")
         self.stdout.write(f"  网格员（含巡查员、监督员）：{result.workers} 人")
         self.stdout.write(f"  演示账号：{len(accounts)} 个（manage.py demo_accounts 查看）")
-        if options["people"] > 0:
-            self.stdout.write("  实有人口：0 人（人口模块尚未建设，暂不生成）")
         self.stdout.write(f"  城市与账号用时 {city_elapsed:.1f} 秒")
         if cases is not None:
             states = "、".join(
@@ -98,4 +111,24 @@ class Command(BaseCommand):
                 f"  处置部门 {cases.departments} 个、派遣规则 {cases.dispatch_rules} 条，"
                 f"事件生成用时 {cases.seconds:.1f} 秒"
             )
+        if people is not None:
+            self._people_summary(people)
         self.stdout.write(f"  总用时 {elapsed:.1f} 秒，随机种子 {options['seed']}")
+
+    def _people_summary(self, people) -> None:
+        types = "、".join(
+            f"{ResidenceType(kind).label} {n}" for kind, n in sorted(people.by_type.items())
+        )
+        self.stdout.write(f"  实有人口：{people.persons} 人（{types}），{people.households} 户")
+        self.stdout.write(
+            f"  小区 {people.estates} 个、楼栋 {people.buildings} 栋、房屋 {people.houses} 套"
+            f"（出租屋 {people.rentals} 套）、人房关联 {people.residencies} 条"
+        )
+        categories = "、".join(
+            f"{Category(key).label} {n}" for key, n in people.by_category.items()
+        )
+        self.stdout.write(f"  重点人群：{categories}")
+        self.stdout.write(
+            f"  帮扶记录 {people.care_records} 条（逾期未帮扶 {people.overdue_care}），"
+            f"人口生成用时 {people.seconds:.1f} 秒"
+        )
