@@ -282,6 +282,61 @@ class PersonResource(Resource):
             current.save(update_fields=["ended_on", "last_updated"])
         Residency.objects.create(person=person, house=house, started_on=today)
 
+    # --- bulk import (core/io/bulk.py) --------------------------------------------------------
+    bulk = True
+    copy = True
+
+    def find_existing_many(self, keys: list) -> dict:
+        by_index = {blind_index(key): key for key in keys}
+        found = Person.objects.select_related("region", "floating").filter(
+            id_number_index__in=by_index
+        )
+        return {by_index[person.id_number_index]: person for person in found}
+
+    def bulk_clean(self, instance) -> None:
+        # Existing people were found by blind index a chunk at a time and the chunk's unique
+        # check covers the index, so the per-row duplicate query of Person.clean() is skipped.
+        instance.duplicate_of = lambda: None
+        try:
+            super().bulk_clean(instance)
+        finally:
+            del instance.duplicate_of
+
+    def after_bulk_write(self, created: list, updated: list) -> None:
+        """What `save()` does per person — the floating detail and the move to the given
+        house — for a batch, with the same change-log rows."""
+        from citygrid.core.io import bulk
+
+        persons = created + updated
+        details = [p._import_floating for p in persons if getattr(p, "_import_floating", None)]
+        for person in persons:
+            if getattr(person, "_import_floating", None) is not None:
+                person._import_floating.person = person
+        bulk.create(FloatingDetail, [d for d in details if d.pk is None])
+        bulk.update(FloatingDetail, [d for d in details if d.pk is not None])
+        movers = [p for p in persons if getattr(p, "_import_house", None) is not None]
+        if not movers:
+            return
+        current = {
+            r.person_id: r
+            for r in Residency.objects.select_related("house__region").filter(
+                person__in=[p.pk for p in movers], ended_on__isnull=True
+            )
+        }
+        today = datetime.date.today()
+        ended, started = [], []
+        for person in movers:
+            home = current.get(person.pk)
+            if home is not None and home.house_id == person._import_house.pk:
+                continue
+            if home is not None:
+                home.snapshot()
+                home.ended_on = max(today, home.started_on)
+                ended.append(home)
+            started.append(Residency(person=person, house=person._import_house, started_on=today))
+        bulk.update(Residency, ended, fields=["ended_on"])
+        bulk.create(Residency, started)
+
     # --- export -------------------------------------------------------------------------------
     def export_row(self, obj, reveal: bool) -> list:
         # Names are not a sensitive *field* (pages show and search them), but a file leaves

@@ -43,6 +43,11 @@ class Resource:
     columns: list[Column]
     natural_key: str
     title: str = ""
+    # The fast path (`core/io/bulk.py`): chunked look-ups and validation, batched writes with
+    # the change log written in bulk. Only for resources whose `save()` the hooks below cover.
+    bulk: bool = False
+    # New rows through PostgreSQL's COPY (no per-row database defaults or triggers needed).
+    copy: bool = False
 
     @classmethod
     def key(cls) -> str:
@@ -76,6 +81,26 @@ class Resource:
         if key is None:
             return None
         return self.model.objects.filter(**{self.natural_key: key}).first()
+
+    def find_existing_many(self, keys: list) -> dict:
+        """Bulk path: existing records by `row_key`, for a chunk of keys in one query."""
+        if not keys:
+            return {}
+        found = self.model.objects.filter(**{f"{self.natural_key}__in": keys})
+        return {getattr(obj, self.natural_key): obj for obj in found}
+
+    def bulk_clean(self, instance) -> None:
+        """Bulk path: `full_clean` minus the per-row queries (see `bulk.clean`)."""
+        from citygrid.core.io import bulk
+
+        bulk.clean(instance)
+
+    def before_bulk_create(self, instances: list) -> None:
+        """Bulk path: what `save()` adds to new records beyond region code and blind indexes
+        (generated numbers ...)."""
+
+    def after_bulk_write(self, created: list, updated: list) -> None:
+        """Bulk path: the related records `save()` writes (details, links), in bulk."""
 
     def build(self, row: RowResult, existing, pending: dict) -> models.Model:
         """Apply parsed values to an existing or new instance. `pending` holds earlier rows."""
