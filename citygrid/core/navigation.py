@@ -45,9 +45,7 @@ MENU: tuple[MenuGroup, ...] = (
     MenuGroup(
         "实有人口",
         "ti-users",
-        (
-            MenuItem("人口管理", "people:person_list", "people.view_person"),
-        ),
+        (MenuItem("人口管理", "people:person_list", "people.view_person"),),
     ),
     MenuGroup(
         "房屋管理",

@@ -315,6 +315,7 @@ def test_special_groups_invisible_without_permission(client, tree, make_user):
     text = part.content.decode()
     assert "特殊人群" not in text and "严重精神障碍" not in text
     assert [f["model"] for f in part.context["families"]] == ["vulnerablegroup"]
+    assert 'id="person-trail"' not in text
     assert not AccessLog.objects.filter(action="view_sensitive").exists()
 
 
@@ -330,6 +331,8 @@ def test_person_partial_shows_special_groups_with_permission(client, tree, make_
     text = part.content.decode()
     assert "严重精神障碍患者" in text and "民警老周" in text
     assert f"{reverse('people:specialgroup_add')}?person={membership.person_id}" in text
+    # Their trail on the map is one click away (the map logs each trail it draws).
+    assert f"{reverse('population:map')}?person={membership.person_id}" in text
 
 
 def test_special_group_detail_is_access_logged(client, tree, make_user):
