@@ -62,6 +62,7 @@ def special_house_ids(building: Building, user) -> set[int]:
 
     rows = (
         SpecialGroup.objects.restrict(user, "view")
+        .disclosable(user)
         .filter(
             ended_on__isnull=True,
             person__residencies__house__building=building,

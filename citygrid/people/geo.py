@@ -91,6 +91,8 @@ def category_persons(user, key: str) -> QuerySet:
     if category is None:
         raise PermissionDenied("您没有查看该类人员的权限")
     members = category.model.objects.restrict(user, "view").filter(ended_on__isnull=True)
+    if category.model is SpecialGroup:
+        members = members.disclosable(user)
     if hasattr(category.model, "kind"):
         members = members.filter(kind=key)
     return persons.filter(pk__in=members.values("person_id"))
@@ -231,6 +233,7 @@ def trail_candidates(user, bbox: BBox) -> dict:
         return {"items": [], "truncated": True}
     rows = list(
         SpecialGroup.objects.restrict(user, "view")
+        .disclosable(user)
         .filter(
             ended_on__isnull=True,
             person__status=PersonStatus.PRESENT,
@@ -248,7 +251,8 @@ def trail_candidates(user, bbox: BBox) -> dict:
 
 def trail_member(user, pk: int) -> Person | None:
     """The person, if the user may see them and they are an open special-group member."""
-    members = SpecialGroup.objects.restrict(user, "view").filter(ended_on__isnull=True)
+    members = SpecialGroup.objects.restrict(user, "view").disclosable(user)
+    members = members.filter(ended_on__isnull=True)
     return (
         Person.objects.restrict(user, "view")
         .filter(pk=pk, pk__in=members.values("person_id"))

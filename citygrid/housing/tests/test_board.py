@@ -183,3 +183,16 @@ def test_estate_page_counts_houses_and_current_residents(block, client, make_use
     response = client.get(building.estate.get_absolute_url())
     rows = {b.pk: (b.house_count, b.resident_count) for b in response.context["buildings"]}
     assert rows == {building.pk: (4, 3), other.pk: (0, 0)}
+
+
+def test_sealed_juvenile_record_leaves_no_marker_except_for_superusers(block, make_user, tree):
+    from citygrid.people.models import SpecialGroup
+
+    building, houses = block
+    SpecialGroup.objects.filter(ended_on__isnull=True).update(sealed=True)
+    officer = make_user(perms=[*VIEW, "people.view_specialgroup"], scope=[tree.county_a])
+    board = build_board(building, officer, show_special=True)
+    assert not [c for row in board.rows for g in row.groups for c in g if c and c.special]
+    board = build_board(building, make_user(superuser=True), show_special=True)
+    marked = {c.house.pk for row in board.rows for g in row.groups for c in g if c and c.special}
+    assert marked == {houses["102"].pk}

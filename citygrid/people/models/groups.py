@@ -9,6 +9,7 @@ from django.db import models
 
 from citygrid.core.fields import DictField
 from citygrid.core.models import ChangeLoggedModel, ScopedModel
+from citygrid.core.querysets import RestrictedQuerySet
 from citygrid.people.choices import (
     SPECIAL_GROUP_KINDS,
     VULNERABLE_GROUP_KINDS,
@@ -74,6 +75,15 @@ class Membership(ScopedModel):
         super().save(*args, **kwargs)
 
 
+class SpecialGroupQuerySet(RestrictedQuerySet):
+    def disclosable(self, user) -> "SpecialGroupQuerySet":
+        """Rows that may be tied to a place or a trail: sealed ones only for those who may
+        see sealed records (see `people.sealing`)."""
+        from citygrid.people.sealing import can_see_sealed
+
+        return self if can_see_sealed(user) else self.exclude(sealed=True)
+
+
 class SpecialGroup(Membership):
     """特殊人群: released prisoners, community corrections, severe mental disorder, drug users,
     AIDS risk, long-term petitioners. Visible only to roles that hold `view_specialgroup`."""
@@ -89,6 +99,8 @@ class SpecialGroup(Membership):
     )
     # Juvenile criminal records are sealed (Criminal Procedure Law Art. 286).
     sealed = models.BooleanField("未成年人犯罪记录封存", default=False)
+
+    objects = SpecialGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = "特殊人群"

@@ -294,3 +294,14 @@ def test_trail_candidates_are_masked_members_in_view(client, trail, town, tree, 
     }
     body = client.get(CANDIDATES, {"bbox": AROUND_A1}).json()
     assert [p["id"] for p in body["items"]] == [trail.pk]
+
+
+def test_sealed_member_has_no_trail_except_for_superusers(client, trail, tree, make_user):
+    from citygrid.people.models import SpecialGroup
+
+    SpecialGroup.objects.filter(person=trail).update(sealed=True)
+    client.force_login(make_user(perms=SPECIAL, scope=[tree.county_a]))
+    assert client.get(trail_url(trail)).status_code == 404
+    assert not AccessLog.objects.exists()
+    client.force_login(make_user(superuser=True))
+    assert client.get(trail_url(trail)).status_code == 200

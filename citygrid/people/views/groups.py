@@ -37,6 +37,7 @@ from citygrid.people.models import (
     VulnerableGroup,
 )
 from citygrid.people.onestop import default_description, submit_request
+from citygrid.people.sealing import can_see_sealed
 from citygrid.people.tables import groups as tables
 
 HIDDEN_FIELDS = {"id", "created", "last_updated", "membership"}
@@ -60,10 +61,6 @@ def detail_items(detail, names: list[str] | None = None) -> list[tuple[str, obje
             value = "是" if value else "否"
         items.append((field.verbose_name, value if value not in (None, "") else "—"))
     return items
-
-
-def can_see_sealed(user) -> bool:
-    return user.is_superuser
 
 
 # --- memberships -------------------------------------------------------------------------------
