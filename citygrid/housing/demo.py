@@ -19,6 +19,7 @@ from django.db.models import F
 from shapely.geometry import shape
 
 from citygrid.core.crypto import blind_index
+from citygrid.core.io import bulk
 from citygrid.core.models import VersionStamp
 from citygrid.housing import numbering
 from citygrid.housing.choices import Occupancy, RentalSource, RentalStatus
@@ -268,11 +269,11 @@ def _code(grid_code: str, serial: int) -> str:
 
 def save_housing(plans: list[GridHousing]) -> None:
     """Insert the planned estates, buildings, houses and rentals (owners already filled in)."""
-    Estate.objects.bulk_create([e for p in plans for e in p.estates], batch_size=BATCH)
+    bulk.insert(Estate, [e for p in plans for e in p.estates])
     buildings = [b for p in plans for b in p.buildings]
     for building in buildings:
         building.estate_id = building.estate.pk if building.estate else None
-    Building.objects.bulk_create(buildings, batch_size=BATCH)
+    bulk.insert(Building, buildings)
     houses, rentals = [], []
     for plan in plans:
         if not plan.houses:
@@ -296,7 +297,7 @@ def save_housing(plans: list[GridHousing]) -> None:
             rental.landlord_id_number_index = blind_index(rental.landlord_id_number)
             rental.landlord_phone_index = blind_index(rental.landlord_phone)
             rentals.append(rental)
-    House.objects.bulk_create(houses, batch_size=BATCH)
+    bulk.insert(House, houses)
     for rental in rentals:
         rental.house_id = rental.house.pk
-    Rental.objects.bulk_create(rentals, batch_size=BATCH)
+    bulk.insert(Rental, rentals)

@@ -30,6 +30,7 @@ from faker.providers.person.zh_CN import Provider as ChineseNames
 from citygrid.cases.models import Department
 from citygrid.core import changelog
 from citygrid.core.crypto import blind_index
+from citygrid.core.io import bulk
 from citygrid.core.validators import id_number_check_char
 from citygrid.housing.choices import Occupancy
 from citygrid.housing.demo import GridHousing, GridInfo, HousingPlanner, save_housing
@@ -483,7 +484,7 @@ class _Generator:
                     rental.landlord_id_number = house.owner_id_number
                     rental.landlord_phone = house.owner_phone
         save_housing(plans)
-        Person.objects.bulk_create([p[0] for p in people], batch_size=BATCH)
+        bulk.insert(Person, [p[0] for p in people])
         self._details(people)
         self._residencies(people)
         self._categories(people)
@@ -559,7 +560,7 @@ class _Generator:
         ):
             for row in rows:
                 row.person_id = row.person.pk
-            model.objects.bulk_create(rows, batch_size=BATCH)
+            bulk.insert(model, rows)
 
     def _residencies(self, people) -> None:
         rng = self.rng
@@ -583,7 +584,7 @@ class _Generator:
                     started_on=min(started, self.today),
                 )
             )
-        Residency.objects.bulk_create(rows, batch_size=BATCH)
+        bulk.insert(Residency, rows)
         self.result.residencies += len(rows)
 
     # --- categories --------------------------------------------------------------------------
@@ -681,7 +682,7 @@ class _Generator:
             (KeyPerson, keys),
             (AtRiskYouth, youths),
         ):
-            model.objects.bulk_create(rows, batch_size=BATCH)
+            bulk.insert(model, rows)
         self._group_details(special, vulnerable)
         persons = {p[0].pk: p for p in people}
         care = []
@@ -690,12 +691,13 @@ class _Generator:
                 category = membership.category_key()
                 self.result.by_category[category] += 1
                 if rng.random() < share:
-                    care += self._care(membership, category, persons[membership.person_id])
-        CareRecord.objects.bulk_create(care, batch_size=BATCH)
+                    records = self._care(membership, category, persons[membership.person_id])
+                    care += records
+                    # Overdue: the latest contact's next date has passed.
+                    if records and records[0].next_date < self.today:
+                        self.result.overdue_care += 1
+        bulk.insert(CareRecord, care)
         self.result.care_records += len(care)
-        self.result.overdue_care += sum(
-            1 for r in care if r.next_date is not None and r.next_date < self.today
-        )
 
     def _group_details(self, special, vulnerable) -> None:
         rng = self.rng
@@ -793,7 +795,7 @@ class _Generator:
                     )
                 )
         for model, items in rows.items():
-            model.objects.bulk_create(items, batch_size=BATCH)
+            bulk.insert(model, items)
         left_behind = [
             LeftBehindDetail(
                 person_id=group.person_id,
@@ -807,7 +809,7 @@ class _Generator:
             for group in vulnerable
             if group.kind == Category.LEFT_BEHIND_CHILD
         ]
-        LeftBehindDetail.objects.bulk_create(left_behind, batch_size=BATCH, ignore_conflicts=True)
+        bulk.insert(LeftBehindDetail, left_behind)
 
     def _care(self, membership, category: str, person_row) -> list[CareRecord]:
         """Monthly contacts since the membership started; about a quarter are overdue now."""
