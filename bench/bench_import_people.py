@@ -1,0 +1,154 @@
+"""Person import through the real importer (the UI job's code path) against a raw bulk INSERT.
+
+`BENCH_PEOPLE_ROWS` (or `--rows N` when run as `python -m bench.bench_import_people`) sets the
+size, default 100 000. The baseline writes the same rows as plain text into a plain table with
+one `executemany` INSERT (SQLite) or one COPY (PostgreSQL) in this same run: the least work any
+import of these rows must do. The importer also parses, validates every row (ID check
+characters, code tables, scope), encrypts ID and phone numbers, computes blind indexes and
+writes a change-log row per person. Set `DATABASE_URL` (or `--pg URL`) to measure PostgreSQL.
+"""
+
+import argparse
+import csv
+import io
+import os
+import time
+
+from bench.database import small_territory, test_database
+from bench.timing import BenchmarkFailed
+
+ROWS = int(os.environ.get("BENCH_PEOPLE_ROWS", "100000"))
+HEADER = ["证件号码", "姓名", "性别", "民族", "联系电话", "人口类型", "所属网格（网格代码）"]
+
+
+def _rows(n: int, grids: list[str]) -> list[list[str]]:
+    from datetime import date, timedelta
+
+    from citygrid.core.validators import id_number_check_char
+
+    out = []
+    start = date(1950, 1, 1)
+    for i in range(n):
+        born = start + timedelta(days=i % 20000)
+        body = f"330101{born:%Y%m%d}{i // 20000:03d}"
+        out.append(
+            [
+                body + id_number_check_char(body),
+                f"基准人员{i}",
+                "男" if (i // 20000) % 2 else "女",
+                "汉族",
+                f"139{i:08d}",
+                "户籍人口",
+                grids[i % len(grids)],
+            ]
+        )
+    return out
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def _baseline(rows: list[list[str]]) -> float:
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_plain (id_number varchar(18), name varchar(50), sex varchar(4),"
+            " ethnicity varchar(10), phone varchar(11), kind varchar(10), grid varchar(15))"
+        )
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy("COPY bench_plain FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany("INSERT INTO bench_plain VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
+    return time.perf_counter() - start
+
+
+def _import(data: bytes, rows: int) -> tuple[float, object]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from citygrid.accounts.models import User
+    from citygrid.core.io import importer
+    from citygrid.core.models import ImportJob
+    from citygrid.people.models import Person
+    from citygrid.people.resources import PersonResource
+
+    admin = User.objects.create_superuser("bench", password="Bench@2026x")
+    job = ImportJob.objects.create(
+        user=admin,
+        resource=PersonResource.key(),
+        file=SimpleUploadedFile("people.csv", data),
+        file_name="people.csv",
+    )
+    start = time.perf_counter()
+    importer.run(job, PersonResource())
+    seconds = time.perf_counter() - start
+    job.refresh_from_db()
+    if job.status != ImportJob.Status.DONE or job.created_count != rows:
+        raise BenchmarkFailed(f"import ended {job.status}: {job.message} {job.errors[:3]}")
+    if Person.objects.count() != rows or job.processed_rows != rows:
+        raise BenchmarkFailed("not every row became exactly one person")
+    return seconds, job
+
+
+def run(rows: int = ROWS) -> None:
+    from citygrid.regions.models import Region
+
+    with test_database() as vendor:
+        small_territory()
+        grids = list(Region.objects.filter(level="grid").values_list("code", flat=True))
+        data = _rows(rows, grids)
+        baseline = _baseline(data)
+        with _Media():
+            seconds, _ = _import(_csv(data), rows)
+        print(f"database: {vendor}; {rows:,} rows, one import job (validate + write)")
+        print(f"  (b) baseline raw {'COPY' if vendor == 'postgresql' else 'executemany'}:")
+        print(f"      {rows / baseline:>12,.0f} rows/s  {baseline:7.2f} s")
+        print("  (a) importer (PersonResource, bulk path):")
+        print(f"      {rows / seconds:>12,.0f} rows/s  {seconds:7.2f} s")
+        print(f"  ratio a/b: {baseline / seconds:.3f}× (importer throughput ÷ raw insert)")
+
+
+class _Media:
+    """Uploaded benchmark files go to a temporary media root."""
+
+    def __enter__(self):
+        import tempfile
+
+        from django.test import override_settings
+
+        self._dir = tempfile.TemporaryDirectory()
+        self._override = override_settings(
+            MEDIA_ROOT=self._dir.name,
+            STORAGES={
+                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            },
+        )
+        self._override.enable()
+
+    def __exit__(self, *exc):
+        self._override.disable()
+        self._dir.cleanup()
+
+
+if __name__ == "__main__":
+    import django
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=ROWS)
+    parser.add_argument("--pg", help="PostgreSQL URL (instead of DATABASE_URL)")
+    args = parser.parse_args()
+    if args.pg:
+        os.environ["DATABASE_URL"] = args.pg
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citygrid.settings")
+    django.setup()
+    run(args.rows)
