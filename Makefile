@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
 PORT ?= 8000
-PEOPLE ?= 0
+PEOPLE ?= 5000
 
 .PHONY: run test venv assets migrate demo serve lint format bench clean browser-deps
 

@@ -15,12 +15,10 @@ from decimal import Decimal
 
 import numpy as np
 import shapely
-from django.db.models import F
 from shapely.geometry import shape
 
 from citygrid.core.crypto import blind_index
 from citygrid.core.io import bulk
-from citygrid.core.models import VersionStamp
 from citygrid.housing import numbering
 from citygrid.housing.choices import Occupancy, RentalSource, RentalStatus
 from citygrid.housing.models import Building, Estate, House, Rental
@@ -247,26 +245,6 @@ class HousingPlanner:
         return PlannedHouse(house, rental)
 
 
-def reserve_serials(counter: str, grid_code: str, n: int) -> int:
-    """Take `n` consecutive serials of a `numbering` counter at once; returns the first.
-
-    The counter row is the one `numbering.next_house_code` / `next_rental_no` bump, so codes
-    reserved here and codes issued one by one afterwards never collide.
-    """
-    name = f"{counter}_{grid_code}"
-    if not VersionStamp.objects.filter(name=name).update(value=F("value") + n):
-        VersionStamp.objects.create(name=name, value=n)
-    last = VersionStamp.objects.get(name=name).value
-    if last >= 10**numbering.SERIAL_DIGITS:
-        raise ValueError("该网格的编号已用完")
-    return last - n + 1
-
-
-def _code(grid_code: str, serial: int) -> str:
-    body = f"{grid_code}{serial:0{numbering.SERIAL_DIGITS}d}"
-    return body + numbering.mod11_2(body)
-
-
 def save_housing(plans: list[GridHousing]) -> None:
     """Insert the planned estates, buildings, houses and rentals (owners already filled in)."""
     bulk.insert(Estate, [e for p in plans for e in p.estates])
@@ -278,22 +256,22 @@ def save_housing(plans: list[GridHousing]) -> None:
     for plan in plans:
         if not plan.houses:
             continue
-        first = reserve_serials("house_code", plan.grid.code, len(plan.houses))
+        first = numbering.reserve(numbering.HOUSE_CODE, plan.grid.code, len(plan.houses))
         planned_rentals = [p.rental for p in plan.houses if p.rental is not None]
         first_rental = (
-            reserve_serials("rental_no", plan.grid.code, len(planned_rentals))
+            numbering.reserve(numbering.RENTAL_NO, plan.grid.code, len(planned_rentals))
             if planned_rentals
             else 0
         )
         for offset, planned in enumerate(plan.houses):
             house = planned.house
             house.building_id = house.building.pk
-            house.code = _code(plan.grid.code, first + offset)
+            house.code = numbering.code_for(plan.grid.code, first + offset)
             house.owner_id_number_index = blind_index(house.owner_id_number)
             house.owner_phone_index = blind_index(house.owner_phone)
             houses.append(house)
         for offset, rental in enumerate(planned_rentals):
-            rental.rental_no = "R" + _code(plan.grid.code, first_rental + offset)
+            rental.rental_no = "R" + numbering.code_for(plan.grid.code, first_rental + offset)
             rental.landlord_id_number_index = blind_index(rental.landlord_id_number)
             rental.landlord_phone_index = blind_index(rental.landlord_phone)
             rentals.append(rental)
