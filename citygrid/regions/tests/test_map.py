@@ -70,7 +70,7 @@ def test_search_is_scoped(client, tree, make_user):
 
 def test_wip_modules_are_honest(client, tree, make_user):
     client.force_login(make_user())
-    page = client.get("/core/wip/population/").content.decode()
+    page = client.get("/core/wip/disputes/").content.decode()
     assert "建设中" in page and "尚未上线" in page
     assert client.get("/core/wip/unknown/").status_code == 404
 
