@@ -9,7 +9,7 @@ from citygrid.core.crypto import blind_index
 from citygrid.core.filtersets import BaseFilterSet
 from citygrid.core.validators import InvalidIdentifier, normalize_id_number, normalize_mobile
 from citygrid.people.choices import PersonStatus, ResidenceType
-from citygrid.people.models import Person
+from citygrid.people.models import Person, Residency
 from citygrid.regions.models import Region
 
 _ID_LIKE_RE = re.compile(r"[0-9]{15}|[0-9]{17}[0-9Xx]")
@@ -76,6 +76,10 @@ class PersonFilterSet(BaseFilterSet):
         queryset=_scope_regions, method="filter_region", label="所属区域（含下级）"
     )
     id_type = django_filters.ChoiceFilter(choices=_dict_choices("id_type"), label="证件类型")
+    # "Everyone who lives here" from a house, building or estate page: current homes only.
+    house = django_filters.NumberFilter(method="filter_home", widget=forms.HiddenInput)
+    building = django_filters.NumberFilter(method="filter_home", widget=forms.HiddenInput)
+    estate = django_filters.NumberFilter(method="filter_home", widget=forms.HiddenInput)
 
     class Meta:
         model = Person
@@ -90,6 +94,9 @@ class PersonFilterSet(BaseFilterSet):
             "ethnicity",
             "education",
             "id_type",
+            "house",
+            "building",
+            "estate",
         ]
 
     def search(self, queryset, name, value):
@@ -105,6 +112,13 @@ class PersonFilterSet(BaseFilterSet):
     def filter_age_max(self, queryset, name, value):
         # Younger than age_max + 1: born after that many years ago.
         return queryset.filter(birth_date__gt=years_before(date.today(), int(value) + 1))
+
+    def filter_home(self, queryset, name, value):
+        path = {"house": "house_id", "building": "house__building_id"}.get(
+            name, "house__building__estate_id"
+        )
+        homes = Residency.objects.filter(ended_on__isnull=True, **{path: int(value)})
+        return queryset.filter(pk__in=homes.values("person_id"))
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region_code__startswith=value.code)

@@ -29,6 +29,9 @@ def house(grid, address) -> House:
     return h
 
 
+HOUSING_VIEW = ["housing.view_estate", "housing.view_building", "housing.view_house"]
+
+
 @pytest.fixture
 def homes(tree):
     return {
@@ -176,3 +179,43 @@ def test_move_page_needs_permission_and_scope(client, tree, homes, make_user, mo
     assert client.get(reverse("people:person_move", args=[inside.pk])).status_code == 403
     client.force_login(mover)
     assert client.get(reverse("people:person_move", args=[outside.pk])).status_code == 404
+
+
+def test_everyone_living_in_a_house_building_or_estate_is_one_click_away(client, tree, make_user):
+    from citygrid.housing.models import Building, Estate
+
+    estate = Estate.objects.create(region=tree.community_a, name="幸福小区")
+    one = Building.objects.create(region=tree.grid_a1, estate=estate, name="1号楼")
+    two = Building.objects.create(region=tree.grid_a2, estate=estate, name="2号楼")
+    flat_1 = House.objects.create(building=one, entrance=1, floor=1, number="101")
+    flat_2 = House.objects.create(building=two, entrance=1, floor=1, number="101")
+    mover = make_user(perms=MOVERS, scope=[tree.county_a])
+    stays = make_person(tree.grid_a1, "留住", id_number(seq="111"))
+    left = make_person(tree.grid_a1, "搬走", id_number(seq="112"))
+    other = make_person(tree.grid_a2, "二号楼", id_number(seq="113"))
+    register_residency(
+        stays, house=flat_1, relation="owner", started_on=date(2026, 1, 1), actor=mover
+    )
+    register_residency(
+        left, house=flat_1, relation="tenant", started_on=date(2026, 1, 1), actor=mover
+    )
+    move_person(left, house=flat_2, relation="tenant", started_on=date(2026, 3, 1), actor=mover)
+    register_residency(
+        other, house=flat_2, relation="owner", started_on=date(2026, 1, 1), actor=mover
+    )
+
+    client.force_login(
+        make_user(perms=["people.view_person", *HOUSING_VIEW], scope=[tree.county_a])
+    )
+
+    def listed(**params):
+        table = client.get(reverse("people:person_list"), params).context["table"]
+        return {row.record.name for row in table.page.object_list}
+
+    assert listed(house=flat_1.pk) == {"留住"}
+    assert listed(building=two.pk) == {"搬走", "二号楼"}
+    assert listed(estate=estate.pk) == {"留住", "搬走", "二号楼"}
+    page = client.get(one.get_absolute_url()).content.decode()
+    assert f"{reverse('people:person_list')}?building={one.pk}" in page
+    page = client.get(estate.get_absolute_url()).content.decode()
+    assert f"{reverse('people:person_list')}?estate={estate.pk}" in page
