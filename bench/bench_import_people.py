@@ -6,6 +6,10 @@ one `executemany` INSERT (SQLite) or one COPY (PostgreSQL) in this same run: the
 import of these rows must do. The importer also parses, validates every row (ID check
 characters, code tables, scope), encrypts ID and phone numbers, computes blind indexes and
 writes a change-log row per person. Set `DATABASE_URL` (or `--pg URL`) to measure PostgreSQL.
+
+`--houses` measures a house import instead (`HouseResource`, same baseline idea): one estate
+with ten 4-entrance buildings per grid, rows naming 小区名称 + 楼栋名称 + 单元 + 楼层 + 门牌号
+and an owner phone; every row creates a house with a generated house code.
 """
 
 import argparse
@@ -117,6 +121,86 @@ def run(rows: int = ROWS) -> None:
         print(f"  ratio a/b: {baseline / seconds:.3f}× (importer throughput ÷ raw insert)")
 
 
+HOUSE_HEADER = ["小区名称", "楼栋名称", "单元", "楼层", "门牌号", "使用状态", "产权人电话"]
+
+
+def _house_rows(n: int, grids: list) -> list[list[str]]:
+    from citygrid.housing.models import Building, Estate
+
+    buildings = []
+    for i, grid in enumerate(grids):
+        estate = Estate.objects.create(region=grid, name=f"基准小区{i + 1}")
+        for k in range(10):
+            buildings.append(
+                Building.objects.create(
+                    region=grid, estate=estate, name=f"{k + 1}号楼", floors=30, entrances=4
+                )
+            )
+    out = []
+    for i in range(n):
+        building = buildings[i % len(buildings)]
+        door = i // len(buildings)
+        entrance, floor = door % 4 + 1, door // 4 % 30 + 1
+        number = f"{floor}{door // 120 + 1:02d}"
+        out.append(
+            [
+                building.estate.name,
+                building.name,
+                str(entrance),
+                str(floor),
+                number,
+                "自住",
+                f"139{i:08d}",
+            ]
+        )
+    return out
+
+
+def run_houses(rows: int = ROWS) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from citygrid.accounts.models import User
+    from citygrid.core.io import importer
+    from citygrid.core.models import ImportJob
+    from citygrid.housing import numbering
+    from citygrid.housing.models import House
+    from citygrid.housing.resources import HouseResource
+    from citygrid.regions.models import Region
+
+    with test_database() as vendor:
+        small_territory()
+        data = _house_rows(rows, list(Region.objects.filter(level="grid")))
+        baseline = _baseline(data)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(HOUSE_HEADER)
+        writer.writerows(data)
+        admin = User.objects.create_superuser("bench", password="Bench@2026x")
+        with _Media():
+            job = ImportJob.objects.create(
+                user=admin,
+                resource=HouseResource.key(),
+                file=SimpleUploadedFile("houses.csv", out.getvalue().encode()),
+                file_name="houses.csv",
+            )
+            start = time.perf_counter()
+            importer.run(job, HouseResource())
+            seconds = time.perf_counter() - start
+        job.refresh_from_db()
+        if job.status != ImportJob.Status.DONE or job.created_count != rows:
+            raise BenchmarkFailed(f"import ended {job.status}: {job.message} {job.errors[:3]}")
+        codes = list(House.objects.values_list("code", flat=True))
+        if len(set(codes)) != rows or not all(numbering.is_valid(c) for c in codes):
+            raise BenchmarkFailed("house codes are not valid and unique")
+        path = "bulk" if HouseResource.bulk else "row"
+        print(f"database: {vendor}; {rows:,} house rows, one import job (validate + write)")
+        print(f"  (b) baseline raw {'COPY' if vendor == 'postgresql' else 'executemany'}:")
+        print(f"      {rows / baseline:>12,.0f} rows/s  {baseline:7.2f} s")
+        print(f"  (a) importer (HouseResource, {path} path):")
+        print(f"      {rows / seconds:>12,.0f} rows/s  {seconds:7.2f} s")
+        print(f"  ratio a/b: {baseline / seconds:.3f}× (importer throughput ÷ raw insert)")
+
+
 class _Media:
     """Uploaded benchmark files go to a temporary media root."""
 
@@ -146,9 +230,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--pg", help="PostgreSQL URL (instead of DATABASE_URL)")
+    parser.add_argument("--houses", action="store_true", help="a house import instead")
     args = parser.parse_args()
     if args.pg:
         os.environ["DATABASE_URL"] = args.pg
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citygrid.settings")
     django.setup()
-    run(args.rows)
+    (run_houses if args.houses else run)(args.rows)

@@ -5,9 +5,13 @@ never by database id.
 """
 
 import datetime
+import operator
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
+from functools import reduce
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from citygrid.core import dictionaries
 from citygrid.core.io.resources import CellError, Column, Resource, choice_parser, register
@@ -219,22 +223,22 @@ class BuildingResource(Resource):
         return instance
 
 
-def _find_building(row) -> Building | None:
+def _building_lookup(row) -> tuple | None:
+    """How a row names its building: (楼栋名称, 小区名称 or None, grid id or None)."""
     name = row.values.get("building_name")
     if not name:
         return None
-    buildings = Building.objects.filter(name=name)
-    if row.values.get("estate_name"):
-        buildings = buildings.filter(estate__name=row.values["estate_name"])
     grid = row.values.get("region")
-    if grid is not None:
-        buildings = buildings.filter(region=grid)
-    found = list(buildings.select_related("region")[:2])
-    if not found:
-        raise CellError(f"楼栋“{name}”不存在")
-    if len(found) > 1:
-        raise CellError("有多个同名楼栋，请同时填写小区名称或网格代码")
-    return found[0]
+    return (name, row.values.get("estate_name") or None, grid.pk if grid is not None else None)
+
+
+def _named(building: Building, lookup: tuple) -> bool:
+    name, estate_name, grid_pk = lookup
+    return (
+        building.name == name
+        and (estate_name is None or (building.estate_id and building.estate.name == estate_name))
+        and (grid_pk is None or building.region_id == grid_pk)
+    )
 
 
 @register
@@ -296,14 +300,47 @@ class HouseResource(Resource):
         Column("note", "备注"),
     ]
 
+    def __init__(self):
+        # Grids and buildings named in the cells, cached per import: a file of 100 000 houses
+        # names a few hundred grids and buildings, and the row path asks for each one twice.
+        self._grids: dict[str, Region] = {}
+        self._buildings: dict[tuple, list[Building]] = {}  # lookup -> up to two matches
+        self.columns = [
+            replace(c, parse=self._parse_grid) if c.name == "region" else c for c in self.columns
+        ]
+
     def natural_key_label(self):
         return "房屋编码（未填时按 楼栋 + 单元 + 门牌号）"
+
+    def _parse_grid(self, text: str) -> Region:
+        if text not in self._grids:
+            self._grids[text] = _region(GRID, "网格")(text)
+        return self._grids[text]
+
+    def _find_building(self, row) -> Building | None:
+        lookup = _building_lookup(row)
+        if lookup is None:
+            return None
+        if lookup not in self._buildings:
+            name, estate_name, grid_pk = lookup
+            buildings = Building.objects.filter(name=name)
+            if estate_name is not None:
+                buildings = buildings.filter(estate__name=estate_name)
+            if grid_pk is not None:
+                buildings = buildings.filter(region_id=grid_pk)
+            self._buildings[lookup] = list(buildings.select_related("region", "estate")[:2])
+        found = self._buildings[lookup]
+        if not found:
+            raise CellError(f"楼栋“{lookup[0]}”不存在")
+        if len(found) > 1:
+            raise CellError("有多个同名楼栋，请同时填写小区名称或网格代码")
+        return found[0]
 
     def row_key(self, row):
         if row.values.get("code"):
             return row.values["code"]
         try:
-            building = _find_building(row)
+            building = self._find_building(row)
         except CellError:
             return None
         if building is None:
@@ -315,7 +352,7 @@ class HouseResource(Resource):
         if code:
             return House.objects.filter(code=code).first()
         try:
-            building = _find_building(row)
+            building = self._find_building(row)
         except CellError:
             return None  # build() reports it against the row
         if building is None:
@@ -333,12 +370,81 @@ class HouseResource(Resource):
             if column.name in row.values and column.name not in skip:
                 setattr(instance, column.name, row.values[column.name])
         try:
-            building = _find_building(row)
+            building = self._find_building(row)
         except CellError as exc:
             raise ValidationError({"building_name": exc.message}) from exc
         if building is not None:
             instance.building = building
         return instance
+
+    # --- bulk import (core/io/bulk.py) --------------------------------------------------------
+    bulk = True
+    copy = True
+
+    def prefetch_chunk(self, rows) -> None:
+        """The buildings a chunk names, in one query: every building that any row's lookup
+        could match, then each lookup resolved in Python exactly as `_find_building` would."""
+        lookups = {lookup for row in rows if (lookup := _building_lookup(row))}
+        lookups -= self._buildings.keys()
+        if not lookups:
+            return
+        bare = {n for n, estate, grid in lookups if estate is None and grid is None}
+        in_estates = [(n, estate) for n, estate, _ in lookups if estate is not None]
+        in_grids = [(n, grid) for n, estate, grid in lookups if estate is None and grid is not None]
+        wanted = []
+        if bare:
+            wanted.append(Q(name__in=bare))
+        if in_estates:
+            names, estates = zip(*in_estates, strict=True)
+            wanted.append(Q(name__in=set(names), estate__name__in=set(estates)))
+        if in_grids:
+            names, grids = zip(*in_grids, strict=True)
+            wanted.append(Q(name__in=set(names), region_id__in=set(grids)))
+        by_name: dict[str, list[Building]] = {}
+        found = Building.objects.filter(reduce(operator.or_, wanted))
+        for building in found.select_related("region", "estate"):
+            by_name.setdefault(building.name, []).append(building)
+        for lookup in lookups:
+            matches = [b for b in by_name.get(lookup[0], []) if _named(b, lookup)]
+            self._buildings[lookup] = matches[:2]
+
+    def find_existing_many(self, keys: list) -> dict:
+        """Existing houses of a chunk: one query by code, one by building + 单元 + 门牌号."""
+        houses = House.objects.select_related("region", "building__region", "building__estate")
+        codes = [key for key in keys if isinstance(key, str)]
+        doors = [key for key in keys if isinstance(key, tuple)]
+        found: dict = {}
+        if codes:
+            found.update((house.code, house) for house in houses.filter(code__in=codes))
+        if doors:
+            wanted = set(doors)
+            candidates = houses.filter(
+                building_id__in={d[0] for d in doors}, number__in={d[2] for d in doors}
+            )
+            for house in candidates:  # in the model's ordering, like `.first()`
+                door = (house.building_id, house.entrance, house.number)
+                if door in wanted:
+                    found.setdefault(door, house)
+        return found
+
+    def bulk_clean(self, instance) -> None:
+        # The region follows the building (loaded with it): set it first so that it is not
+        # looked up again, as `full_clean` would set it in `clean_fields`.
+        instance.derive_region()
+        super().bulk_clean(instance)
+
+    def before_bulk_create(self, instances: list) -> None:
+        """House codes for a batch: one block of serials per grid, given out in row order —
+        the codes `save()` would have generated one by one."""
+        by_grid: dict[str, list[House]] = {}
+        for house in instances:
+            if not house.code:
+                house.derive_region()
+                by_grid.setdefault(house.region.code, []).append(house)
+        for grid_code, houses in by_grid.items():
+            first = numbering.reserve(numbering.HOUSE_CODE, grid_code, len(houses))
+            for offset, house in enumerate(houses):
+                house.code = numbering.code_for(grid_code, first + offset)
 
 
 @register

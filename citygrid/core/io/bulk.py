@@ -268,6 +268,7 @@ def validate_rows(resource, rows: list, user, progress: Callable[[int], None]) -
     ordered = resource.order_rows(rows)
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
+        resource.prefetch_chunk([row for row in chunk if not row.errors])
         keyed = []
         for row in chunk:
             if row.errors:

@@ -82,6 +82,10 @@ class Resource:
             return None
         return self.model.objects.filter(**{self.natural_key: key}).first()
 
+    def prefetch_chunk(self, rows: list[RowResult]) -> None:
+        """Bulk path: load what a chunk's rows refer to (buildings named in the cells ...) in a
+        few queries, before `row_key` and `build` use it. Called once per chunk."""
+
     def find_existing_many(self, keys: list) -> dict:
         """Bulk path: existing records by `row_key`, for a chunk of keys in one query."""
         if not keys:
