@@ -135,16 +135,24 @@ class EstateResource(Resource):
         return Estate.objects.filter(region_id=region_pk, name=name).first()
 
 
-def _find_estate(grid: Region, name: str) -> Estate:
-    # An estate lies in the building's community (or one of its grids): name it, not its id.
-    estate = Estate.objects.filter(name=name, region_code__startswith=grid.code[:12]).first()
-    if estate is None:
-        raise CellError(f"该网格所在社区没有名为“{name}”的小区")
-    return estate
+class _GridCells:
+    """Grid codes in the cells parsed once per import (a resource instance per import): a file
+    of 100 000 rows names a few hundred grids."""
+
+    def __init__(self):
+        self._grids: dict[str, Region] = {}
+        self.columns = [
+            replace(c, parse=self._parse_grid) if c.name == "region" else c for c in self.columns
+        ]
+
+    def _parse_grid(self, text: str) -> Region:
+        if text not in self._grids:
+            self._grids[text] = _region(GRID, "网格")(text)
+        return self._grids[text]
 
 
 @register
-class BuildingResource(Resource):
+class BuildingResource(_GridCells, Resource):
     model = Building
     natural_key = "name"
     columns = [
@@ -193,10 +201,27 @@ class BuildingResource(Resource):
             row.values.get("name"),
         )
 
+    def __init__(self):
+        super().__init__()
+        # (estate name, community code) -> the estate, or None when there is none: an estate
+        # lies in the building's community (or one of its grids), named, not given by its id.
+        self._estates: dict[tuple[str, str], Estate | None] = {}
+
     def _estate(self, row) -> Estate | None:
         name = row.values.get("estate_name")
         region = row.values.get("region")
-        return _find_estate(region, name) if name and region else None
+        if not (name and region):
+            return None
+        lookup = (name, region.code[:12])
+        if lookup not in self._estates:
+            self._estates[lookup] = (
+                Estate.objects.select_related("region")
+                .filter(name=name, region_code__startswith=lookup[1])
+                .first()
+            )
+        if self._estates[lookup] is None:
+            raise CellError(f"该网格所在社区没有名为“{name}”的小区")
+        return self._estates[lookup]
 
     def find_existing(self, row):
         region = row.values.get("region")
@@ -222,6 +247,60 @@ class BuildingResource(Resource):
             raise ValidationError({"estate_name": exc.message}) from exc
         return instance
 
+    # --- bulk import (core/io/bulk.py) --------------------------------------------------------
+    bulk = True
+    copy = True
+
+    def prefetch_chunk(self, rows) -> None:
+        """The estates a chunk names, in one query, resolved as `_estate` would: the first (by
+        region code) of that name in the grid's community."""
+        lookups = {
+            (row.values["estate_name"], row.values["region"].code[:12])
+            for row in rows
+            if row.values.get("estate_name") and row.values.get("region")
+        } - self._estates.keys()
+        if not lookups:
+            return
+        found = Estate.objects.select_related("region").filter(name__in={n for n, _ in lookups})
+        for estate in found.order_by("region_code", "name"):
+            lookup = (estate.name, estate.region_code[:12])
+            if lookup in lookups:
+                self._estates.setdefault(lookup, estate)
+        for lookup in lookups:
+            self._estates.setdefault(lookup, None)
+
+    def find_existing_many(self, keys: list) -> dict:
+        """Existing buildings of a chunk in one query: by estate + name, or, outside estates,
+        by grid + name (as `find_existing`)."""
+        grids = {grid.pk: grid for grid in self._grids.values()}
+        wanted: dict[tuple, tuple] = {}
+        for key in keys:
+            region_pk, estate_name, name = key
+            if region_pk is None or not name:
+                continue
+            if estate_name:
+                estate = self._estates.get((estate_name, grids[region_pk].code[:12]))
+                if estate is not None:
+                    wanted[key] = ("estate", estate.pk, name)
+            else:
+                wanted[key] = ("grid", region_pk, name)
+        if not wanted:
+            return {}
+        names = {w[2] for w in wanted.values()}
+        in_estates = {w[1] for w in wanted.values() if w[0] == "estate"}
+        in_grids = {w[1] for w in wanted.values() if w[0] == "grid"}
+        buildings = Building.objects.select_related("region", "estate__region").filter(
+            Q(name__in=names, estate_id__in=in_estates)
+            | Q(name__in=names, estate__isnull=True, region_id__in=in_grids)
+        )
+        by_place: dict[tuple, Building] = {}
+        for building in buildings:  # in the model's ordering, like `.first()`
+            if building.estate_id:
+                by_place.setdefault(("estate", building.estate_id, building.name), building)
+            else:
+                by_place.setdefault(("grid", building.region_id, building.name), building)
+        return {key: by_place[w] for key, w in wanted.items() if w in by_place}
+
 
 def _building_lookup(row) -> tuple | None:
     """How a row names its building: (楼栋名称, 小区名称 or None, grid id or None)."""
@@ -242,7 +321,7 @@ def _named(building: Building, lookup: tuple) -> bool:
 
 
 @register
-class HouseResource(Resource):
+class HouseResource(_GridCells, Resource):
     model = House
     natural_key = "code"
     columns = [
@@ -301,21 +380,12 @@ class HouseResource(Resource):
     ]
 
     def __init__(self):
-        # Grids and buildings named in the cells, cached per import: a file of 100 000 houses
-        # names a few hundred grids and buildings, and the row path asks for each one twice.
-        self._grids: dict[str, Region] = {}
+        super().__init__()
+        # Buildings named in the cells, cached per import: the row path asks for each twice.
         self._buildings: dict[tuple, list[Building]] = {}  # lookup -> up to two matches
-        self.columns = [
-            replace(c, parse=self._parse_grid) if c.name == "region" else c for c in self.columns
-        ]
 
     def natural_key_label(self):
         return "房屋编码（未填时按 楼栋 + 单元 + 门牌号）"
-
-    def _parse_grid(self, text: str) -> Region:
-        if text not in self._grids:
-            self._grids[text] = _region(GRID, "网格")(text)
-        return self._grids[text]
 
     def _find_building(self, row) -> Building | None:
         lookup = _building_lookup(row)

@@ -380,3 +380,134 @@ def test_queries_do_not_grow_with_the_rows(tree, places, make_user):
     assert created_200[1] == 0  # new houses: INSERTs only
     assert updated_200[0] == updated_20[0]
     assert updated_20[1] == 1 and updated_200[1] <= 200 // 40 + 1
+
+
+# --- buildings ----------------------------------------------------------------------------------
+
+BUILDING_HEADER = ["网格代码", "小区名称", "楼栋名称", "地上层数", "单元数", "楼栋长"]
+
+
+def building_rows(tree, n: int, floors: int = 6) -> list[dict]:
+    out = []
+    for i in range(n):
+        grid = (tree.grid_a1, tree.grid_a2)[i % 2]
+        estate = ("幸福小区", "和平小区", "")[i % 3] if grid == tree.grid_a2 else ""
+        estate = estate or ("幸福小区" if i % 4 == 0 else "")
+        out.append(
+            {
+                "网格代码": grid.code,
+                "小区名称": estate,
+                "楼栋名称": f"{i + 10}号楼",
+                "地上层数": str(floors),
+                "单元数": str(i % 3 + 1),
+                "楼栋长": f"楼栋长{i}",
+            }
+        )
+    return out
+
+
+def building_snapshot() -> dict:
+    from citygrid.housing.models import Building
+
+    buildings = sorted(
+        (b.region_code, b.estate.name if b.estate_id else "", b.name, b.floors, b.entrances)
+        for b in Building.objects.select_related("estate")
+    )
+    names = dict(Building.objects.values_list("pk", "name"))
+
+    def strip(data):
+        return None if data is None else {k: v for k, v in data.items() if k != "id"}
+
+    changes = sorted(
+        (
+            names[c.object_id],
+            c.action,
+            c.object_repr,
+            c.region_code,
+            repr(strip(c.prechange_data)),
+            repr(strip(c.postchange_data)),
+        )
+        for c in ObjectChange.objects.filter(content_type__model="building")
+    )
+    return {"buildings": buildings, "changes": changes}
+
+
+def upload_buildings(client, data: list[dict]) -> ImportJob:
+    file = SimpleUploadedFile("b.csv", csv_bytes(data), content_type="text/csv")
+    assert client.post(reverse("housing:building_import"), {"file": file}).status_code == 302
+    return ImportJob.objects.latest("pk")
+
+
+@pytest.fixture
+def building_importer(client, make_user, tree, places):
+    perms = [f"housing.{a}_building" for a in ("view", "add", "change", "import")]
+    client.force_login(make_user(perms=perms, scope=[tree.county_a]))
+
+
+def test_buildings_both_ways_give_the_same_records_errors_and_change_log(
+    client, tree, places, building_importer, monkeypatch
+):
+    from citygrid.housing.models import Building
+    from citygrid.housing.resources import BuildingResource
+
+    f.estate(tree.community_b, "和平小区")  # same name in another community: never matched
+    before = set(Building.objects.values_list("pk", flat=True))
+    first = building_rows(tree, 24)
+    second = building_rows(tree, 30, floors=7)  # 24 updated, 6 new
+    second[3]["地上层数"] = "6"  # unchanged: written, nothing logged
+    bad = building_rows(tree, 6) + [
+        {**building_rows(tree, 1)[0], "楼栋长": "重复"},  # same key as the first row
+        {"网格代码": tree.grid_a1.code, "小区名称": "无名小区", "楼栋名称": "1号楼"},
+        {"网格代码": tree.grid_b1.code, "小区名称": "", "楼栋名称": "X号楼"},
+        {"网格代码": tree.grid_a1.code, "小区名称": "", "楼栋名称": "Y号楼", "单元数": "0"},
+    ]
+    results = {}
+    for fast in (False, True):
+        Building.objects.exclude(pk__in=before).delete()
+        ObjectChange.objects.filter(content_type__model="building").delete()
+        monkeypatch.setattr(BuildingResource, "bulk", fast)
+        jobs = [upload_buildings(client, data) for data in (first, second, bad)]
+        results[fast] = (
+            building_snapshot(),
+            [(j.status, j.created_count, j.updated_count) for j in jobs],
+            jobs[2].errors,
+        )
+    assert results[True] == results[False]
+    snapshot, counts, errors = results[True]
+    assert counts == [("done", 24, 0), ("done", 6, 24), ("invalid", 0, 0)]
+    assert len(snapshot["buildings"]) == 30 + len(before)
+    assert [c[1] for c in snapshot["changes"]].count("update") == 23
+    assert [(e["row"], e["column"]) for e in errors] == [
+        (8, "楼栋名称"),
+        (9, "小区名称"),
+        (10, ""),
+        (11, "单元数"),
+    ]
+    assert errors[1]["message"] == "该网格所在社区没有名为“无名小区”的小区"
+
+
+def test_building_queries_do_not_grow_with_the_rows(tree, places, make_user):
+    from citygrid.housing.models import Building
+    from citygrid.housing.resources import BuildingResource
+
+    perms = [f"housing.{a}_building" for a in ("view", "add", "change", "import")]
+    user = make_user(perms=perms, scope=[tree.county_a])
+    before = set(Building.objects.values_list("pk", flat=True))
+
+    def run(n: int) -> int:
+        Building.objects.exclude(pk__in=before).delete()
+        job = ImportJob.objects.create(
+            user=user,
+            resource=BuildingResource.key(),
+            file=SimpleUploadedFile("b.csv", csv_bytes(building_rows(tree, n))),
+            file_name="b.csv",
+        )
+        with CaptureQueriesContext(connection) as queries:
+            importer.run(job, BuildingResource())
+        job.refresh_from_db()
+        assert (job.status, job.created_count) == ("done", n), job.errors
+        return len(queries)
+
+    assert BuildingResource.bulk
+    run(5)
+    assert run(200) == run(20)
