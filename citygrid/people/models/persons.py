@@ -73,7 +73,9 @@ class Person(ScopedModel):
             )
         ]
         indexes = [
-            models.Index(fields=["region_code", "residence_type"], name="person_scope_type_idx")
+            models.Index(fields=["region_code", "residence_type"], name="person_scope_type_idx"),
+            # The list's order: the first page of a subtree is read from the index, not sorted.
+            models.Index(fields=["region_code", "name", "id"], name="person_list_idx"),
         ]
 
     def __str__(self) -> str:
