@@ -13,13 +13,18 @@ class SearchEntry:
     model: type[Model]
     fields: tuple[str, ...]
     label: str
+    # "icontains" scans every row; a record type with millions of rows (persons) searches by
+    # prefix, which an index answers.
+    lookup: str = "icontains"
 
 
 _registry: list[SearchEntry] = []
 
 
-def register(model: type[Model], *, fields: tuple[str, ...], label: str) -> None:
-    _registry.append(SearchEntry(model, fields, label))
+def register(
+    model: type[Model], *, fields: tuple[str, ...], label: str, lookup: str = "icontains"
+) -> None:
+    _registry.append(SearchEntry(model, fields, label, lookup))
 
 
 def search(user, query: str, limit: int = 10) -> list[tuple[SearchEntry, list[Model]]]:
@@ -30,7 +35,7 @@ def search(user, query: str, limit: int = 10) -> list[tuple[SearchEntry, list[Mo
     for entry in _registry:
         q = Q()
         for field in entry.fields:
-            q |= Q(**{f"{field}__icontains": query})
+            q |= Q(**{f"{field}__{entry.lookup}": query})
         hits = list(entry.model.objects.restrict(user, "view").filter(q)[:limit])
         if hits:
             results.append((entry, hits))

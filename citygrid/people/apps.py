@@ -12,4 +12,4 @@ class PeopleConfig(AppConfig):
         from citygrid.people.models import Person
 
         # Names only: an ID number typed into global search must never match by substring.
-        search.register(Person, fields=("name",), label="实有人口")
+        search.register(Person, fields=("name",), label="实有人口", lookup="startswith")

@@ -57,8 +57,9 @@ def exact_identifier_q(text: str) -> dict | None:
 class PersonFilterSet(BaseFilterSet):
     search_fields = ("name",)
     # A whole ID or mobile number matches exactly (the API uses it); the list page offers a
-    # POSTed look-up for numbers instead, so they stay out of URLs.
-    q = django_filters.CharFilter(method="search", label="姓名")
+    # POSTed look-up for numbers instead, so they stay out of URLs. Names match by prefix: a
+    # city holds millions of persons, and only a prefix is answered from an index.
+    q = django_filters.CharFilter(method="search", label="姓名（开头匹配）")
     residence_type = django_filters.MultipleChoiceFilter(
         choices=ResidenceType.choices, label="人口类型"
     )
@@ -104,7 +105,7 @@ class PersonFilterSet(BaseFilterSet):
         exact = exact_identifier_q(value) if value else None
         if exact is not None:
             return queryset.filter(**exact)
-        return super().search(queryset, name, value)
+        return queryset.filter(name__startswith=value) if value else queryset
 
     def filter_age_min(self, queryset, name, value):
         return queryset.filter(birth_date__lte=years_before(date.today(), int(value)))

@@ -372,5 +372,21 @@ def test_global_search_finds_names_never_numbers(tree, make_user):
     def people(query):
         return [hits for entry, hits in search(user, query) if entry.model is Person]
 
-    assert people("三丰") == [[person]]
+    assert people("张三") == [[person]]
+    # By prefix: an index answers it even with millions of persons (a given name alone does not).
+    assert people("三丰") == []
     assert people(id_number()) == [] and people("13812345678") == []
+
+
+def test_name_search_matches_the_start_of_the_name(client, tree, make_user):
+    make_person(tree.grid_a1, "王小明", id_number(seq="201"))
+    make_person(tree.grid_a1, "李小明", id_number(seq="203"))
+    client.force_login(clerk(make_user, tree, "view"))
+
+    def names(q):
+        table = client.get(reverse("people:person_list"), {"q": q}).context["table"]
+        return {row.record.name for row in table.page.object_list}
+
+    assert names("王") == {"王小明"}
+    assert names("李小") == {"李小明"}
+    assert names("小明") == set()
