@@ -235,6 +235,10 @@ CASE_DUPLICATE_RADIUS_M = float(env("CITYGRID_CASE_DUPLICATE_RADIUS_M", "50"))
 # An unanswered supervision order becomes a higher-level one due this many hours later.
 CASE_SUPERVISION_ESCALATION_HOURS = int(env("CITYGRID_CASE_SUPERVISION_ESCALATION_HOURS", "24"))
 
+# Population statistics: a snapshot younger than this many seconds is shown as is; older ones are
+# recomputed on read (`manage.py snapshot_population --every 600` keeps them fresh).
+POPULATION_SNAPSHOT_MAX_AGE = int(env("CITYGRID_POPULATION_SNAPSHOT_MAX_AGE", "900"))
+
 # SMS backend, like EMAIL_BACKEND. The trial default keeps every message in the database
 # outbox (shown in 系统管理 → 短信发件箱): nothing leaves the machine.
 SMS_BACKEND = env("CITYGRID_SMS_BACKEND", "citygrid.notify.backends.outbox.OutboxBackend")

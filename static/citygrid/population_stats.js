@@ -1,7 +1,17 @@
 /* Charts of the 人口统计 page, drawn from the figures the server put in #population-data.
-   Clicking a child region's bar drills one level down (the server checks the scope). */
+   Clicking a child region's bar drills one level down (the server checks the scope).
+   The 立即刷新 button shows that a recompute is under way. */
 (function () {
   "use strict";
+  // 立即刷新 recomputes on the server (seconds for a city): say so and block a second click.
+  var refresh = document.getElementById("snapshot-refresh");
+  if (refresh) {
+    refresh.addEventListener("submit", function () {
+      var button = refresh.querySelector("button");
+      button.disabled = true;
+      button.textContent = "正在刷新…";
+    });
+  }
   var source = document.getElementById("population-data");
   if (!source || typeof echarts === "undefined") { return; }
   var data = JSON.parse(source.textContent);

@@ -20,6 +20,7 @@ from citygrid.people.models.persons import (
     RegisteredDetail,
 )
 from citygrid.people.models.residency import Residency
+from citygrid.people.models.snapshots import PopulationSnapshot
 
 __all__ = [
     "AidsRiskDetail",
@@ -35,6 +36,7 @@ __all__ = [
     "MentalDisorderDetail",
     "OverseasDetail",
     "Person",
+    "PopulationSnapshot",
     "RegisteredDetail",
     "ReleasedPrisonerDetail",
     "Residency",

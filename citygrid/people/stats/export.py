@@ -1,12 +1,10 @@
 """The 人口统计 page as an Excel file: one sheet per breakdown, the same figures as on screen."""
 
-from typing import TYPE_CHECKING
+from django.utils import timezone
 
 from citygrid.core.io.files import add_sheet, new_workbook, workbook_bytes
 from citygrid.people.choices import ResidenceType
-
-if TYPE_CHECKING:
-    from citygrid.people.stats.views import Overview
+from citygrid.people.stats.figures import Overview
 
 COUNT = "人数"
 
@@ -15,7 +13,11 @@ def _breakdown(rows) -> list[list]:
     return [[r.label, r.count] for r in rows]
 
 
-def workbook(found: "Overview") -> tuple[bytes, int]:
+def _when(found: Overview) -> str:
+    return f"{timezone.localtime(found.computed_at):%Y-%m-%d %H:%M}" if found.computed_at else ""
+
+
+def workbook(found: Overview) -> tuple[bytes, int]:
     """The workbook and how many data rows it holds (for the access log)."""
     types = list(ResidenceType)
     sheets = [
@@ -26,6 +28,7 @@ def workbook(found: "Overview") -> tuple[bytes, int]:
                 ["区划代码", found.region.code],
                 ["区域名称", found.region.name],
                 ["统计日期", f"{found.today:%Y-%m-%d}"],
+                ["数据更新于", _when(found)],
                 *([label, value] for _key, label, value in found.kpis),
             ],
         ),

@@ -35,6 +35,7 @@ BAND_YEARS = 5
 OLDEST_BAND = 85  # 85 and over is the last band
 CHILD_LENGTH = {4: 6, 6: 9, 9: 12, 12: 15}
 UNFILLED = "未填写"
+DIRECT = "（直属，未分到下级）"
 MALE, FEMALE = SEX_CODES["male"], SEX_CODES["female"]
 
 
@@ -63,13 +64,13 @@ class Month:
 
 @dataclass(frozen=True)
 class Child:
-    """A region one level down (or, with `region` None, persons kept at this level itself)."""
+    """A region one level down (or, with `drill` false, persons kept at this level itself)."""
 
-    region: Region | None
     code: str
     label: str
     total: int
     by_type: dict[str, int]
+    drill: bool = True
 
 
 def scoped_persons(user, region: Region) -> QuerySet:
@@ -156,6 +157,44 @@ def _open(model, user, region: Region) -> QuerySet:
     )
 
 
+# Where each category's counts come from, in the order the page shows them. The model's view
+# permission decides who sees the category, here and when a snapshot is read.
+CATEGORY_SOURCES = (
+    (SpecialGroup, SPECIAL_GROUP_KINDS),
+    (VulnerableGroup, VULNERABLE_GROUP_KINDS),
+    (KeyPerson, (Category.KEY_PERSON,)),
+    (AtRiskYouth, (Category.AT_RISK_YOUTH,)),
+)
+
+
+def _view_permission(model) -> str:
+    return f"people.view_{model._meta.model_name}"
+
+
+def category_permission(value: str) -> str | None:
+    """The permission needed to see a category's count; None for a value no longer known."""
+    for model, kinds in CATEGORY_SOURCES:
+        if value in {k.value for k in kinds}:
+            return _view_permission(model)
+    return None
+
+
+def visible_categories(user, rows: list[Row]) -> list[Row]:
+    """The rows of the categories the user may view, in the same order (a snapshot's rows are
+    computed for every category; an unknown category is dropped)."""
+    allowed: dict[str, bool] = {}
+    kept = []
+    for row in rows:
+        permission = category_permission(row.value)
+        if permission is None:
+            continue
+        if permission not in allowed:
+            allowed[permission] = user.has_perm(permission)
+        if allowed[permission]:
+            kept.append(row)
+    return kept
+
+
 def _by_kind(model, kinds, user, region: Region) -> list[Row]:
     grouped = dict(
         _open(model, user, region)
@@ -170,17 +209,14 @@ def by_category(user, region: Region) -> list[Row]:
     """Persons with an open membership per category; a category whose record type the user may
     not view is left out altogether (special groups need `people.view_specialgroup`)."""
     rows: list[Row] = []
-    if user.has_perm("people.view_specialgroup"):
-        rows += _by_kind(SpecialGroup, SPECIAL_GROUP_KINDS, user, region)
-    if user.has_perm("people.view_vulnerablegroup"):
-        rows += _by_kind(VulnerableGroup, VULNERABLE_GROUP_KINDS, user, region)
-    for model, category in (
-        (KeyPerson, Category.KEY_PERSON),
-        (AtRiskYouth, Category.AT_RISK_YOUTH),
-    ):
-        if user.has_perm(f"people.view_{model._meta.model_name}"):
+    for model, kinds in CATEGORY_SOURCES:
+        if not user.has_perm(_view_permission(model)):
+            continue
+        if len(kinds) > 1:
+            rows += _by_kind(model, kinds, user, region)
+        else:
             n = _open(model, user, region).aggregate(n=Count("person", distinct=True))["n"]
-            rows.append(Row(category.value, category.label, n))
+            rows.append(Row(kinds[0].value, kinds[0].label, n))
     return rows
 
 
@@ -243,12 +279,12 @@ def children(qs: QuerySet, region: Region) -> list[Child]:
     out = []
     for child in region.children.order_by("code"):
         by_type = figures.pop(child.code, {})
-        out.append(Child(child, child.code, child.name, sum(by_type.values()), by_type))
+        out.append(Child(child.code, child.name, sum(by_type.values()), by_type))
     # What is left has a code no longer than the region's: persons kept at the region itself.
     direct: dict[str, int] = {}
     for by_type in figures.values():
         for key, n in by_type.items():
             direct[key] = direct.get(key, 0) + n
     if direct:
-        out.append(Child(None, region.code, "（直属，未分到下级）", sum(direct.values()), direct))
+        out.append(Child(region.code, DIRECT, sum(direct.values()), direct, drill=False))
     return out

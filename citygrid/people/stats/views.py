@@ -1,18 +1,20 @@
 """人口统计: KPI cards, the charts of one region subtree, its children for drill-down, the same
-figures as JSON and as an Excel file.
+figures as JSON and as an Excel file, and "立即刷新" of the figures.
 
 Scope works as everywhere else: no `people.view_person` → 403; a region outside the user's
-territory → 404; figures only ever come from `Person.objects.restrict(user, "view")`.
+territory → 404. The figures come from the region's snapshot (`snapshots.read`): counts of the
+whole subtree, which for a region inside the user's territory are exactly what
+`Person.objects.restrict(user, "view")` gives (see `snapshots`), with the categories the user may
+not view dropped.
 """
 
-from dataclasses import dataclass, field
-from datetime import date
-
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -21,16 +23,15 @@ from citygrid.core.middleware import client_ip
 from citygrid.core.models import AccessLog
 from citygrid.people.choices import ResidenceType
 from citygrid.people.models import Person
-from citygrid.people.stats import queries
+from citygrid.people.stats import queries, snapshots
 from citygrid.people.stats.export import workbook
+from citygrid.people.stats.figures import Overview
 from citygrid.regions.choices import RegionLevel
 from citygrid.regions.models import Region
 
 PERMISSION = "people.view_person"
 # Levels offered in the region picker; deeper regions are reached by drilling down.
 PICKER_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP)
-CHILDREN_AGE = 15  # 0–14: the three youngest bands
-ELDERLY_AGE = 60  # 60 and over
 
 
 def check_permission(user) -> None:
@@ -50,69 +51,18 @@ def default_region(user) -> Region:
     return region
 
 
-def selected_region(request) -> Region:
-    """The region of `?region=<code>`: 403 without permission, 404 outside the territory."""
+def selected_region(request, code: str | None = None) -> Region:
+    """The region of `?region=<code>` (or `code`): 403 without permission, 404 outside the
+    territory."""
     user = request.user
     check_permission(user)
-    code = request.GET.get("region")
+    code = request.GET.get("region") if code is None else code
     if not code:
         return default_region(user)
     region = Region.objects.in_scope(user).filter(code=code).first()
     if region is None:
         raise Http404("区域不存在或不在您的管辖范围内")
     return region
-
-
-@dataclass
-class Overview:
-    region: Region
-    today: date
-    total: int
-    residence_types: list[queries.Row]
-    sexes: list[queries.Row]
-    pyramid: list[queries.Band]
-    undated: int
-    ethnicities: list[queries.Row]
-    educations: list[queries.Row]
-    categories: list[queries.Row]
-    trend: list[queries.Month]
-    children: list[queries.Child]
-    kpis: list[tuple[str, str, int]] = field(default_factory=list)
-
-
-def _band_sum(bands: list[queries.Band], start: int, stop: int | None = None) -> int:
-    chosen = bands[
-        start // queries.BAND_YEARS : None if stop is None else stop // queries.BAND_YEARS
-    ]
-    return sum(b.male + b.female for b in chosen)
-
-
-def overview(user, region: Region, today: date) -> Overview:
-    qs = queries.persons(user, region)
-    pyramid, undated = queries.age_pyramid(qs, today)
-    types = queries.by_residence_type(qs)
-    found = Overview(
-        region=region,
-        today=today,
-        # Residence type is required, so its counts add up to the total: one scan fewer.
-        total=sum(r.count for r in types),
-        residence_types=types,
-        sexes=queries.by_sex(qs),
-        pyramid=pyramid,
-        undated=undated,
-        ethnicities=queries.by_dictionary(qs, "ethnicity", "ethnicity"),
-        educations=queries.by_dictionary(qs, "education", "education"),
-        categories=queries.by_category(user, region),
-        trend=queries.flow_trend(user, region, today),
-        children=queries.children(qs, region),
-    )
-    found.kpis = [
-        ("total", "实有人口", found.total),
-        *((f"type_{r.value}", r.label, r.count) for r in types),
-        ("children", f"0-{CHILDREN_AGE - 1}岁", _band_sum(pyramid, 0, CHILDREN_AGE)),
-        ("elderly", f"{ELDERLY_AGE}岁及以上", _band_sum(pyramid, ELDERLY_AGE)),
-    ]
-    return found
 
 
 def _rows(rows: list[queries.Row]) -> dict:
@@ -125,8 +75,11 @@ def _rows(rows: list[queries.Row]) -> dict:
 
 def chart_data(found: Overview) -> dict:
     """The series the page's ECharts draw (`static/citygrid/population_stats.js`)."""
+    computed_at = timezone.localtime(found.computed_at) if found.computed_at else None
     return {
         "region": {"code": found.region.code, "name": found.region.name},
+        "today": f"{found.today:%Y-%m-%d}",
+        "computed_at": computed_at.isoformat(timespec="seconds") if computed_at else None,
         "total": found.total,
         "kpis": {key: value for key, _label, value in found.kpis},
         "residence_types": _rows(found.residence_types),
@@ -146,7 +99,7 @@ def chart_data(found: Overview) -> dict:
             "outflow": [m.outflow for m in found.trend],
         },
         "children": [
-            {"code": c.code, "name": c.label, "total": c.total, "drill": c.region is not None}
+            {"code": c.code, "name": c.label, "total": c.total, "drill": c.drill}
             for c in found.children
         ],
     }
@@ -168,7 +121,7 @@ class OverviewView(LoginRequiredMixin, View):
 
     def get(self, request):
         region = selected_region(request)
-        found = overview(request.user, region, timezone.localdate())
+        found = snapshots.read(request.user, region)
         types = [t.value for t in ResidenceType]
         context = {
             "found": found,
@@ -187,13 +140,13 @@ class OverviewView(LoginRequiredMixin, View):
 class DataView(LoginRequiredMixin, View):
     def get(self, request):
         region = selected_region(request)
-        return JsonResponse(chart_data(overview(request.user, region, timezone.localdate())))
+        return JsonResponse(chart_data(snapshots.read(request.user, region)))
 
 
 class ExportView(LoginRequiredMixin, View):
     def get(self, request):
         region = selected_region(request)
-        found = overview(request.user, region, timezone.localdate())
+        found = snapshots.read(request.user, region)
         data, rows = workbook(found)
         AccessLog.objects.create(
             user=request.user,
@@ -210,3 +163,22 @@ class ExportView(LoginRequiredMixin, View):
         filename = f"population_{region.code}_{found.today:%Y%m%d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+class RefreshView(LoginRequiredMixin, View):
+    """立即刷新: recompute the region's snapshot now (POST), at most once a minute per region."""
+
+    def post(self, request):
+        region = selected_region(request, request.POST.get("region") or "")
+        snapshot = snapshots.current(region)
+        if snapshots.may_refresh(snapshot):
+            snapshot = snapshots.refresh(region)
+            messages.success(
+                request, f"{region.name}的人口统计已刷新（用时 {snapshot.seconds:.1f} 秒）"
+            )
+        else:
+            at = timezone.localtime(snapshot.computed_at)
+            messages.warning(
+                request, f"{region.name}的数据于 {at:%H:%M:%S} 刚刚更新，每个区域每分钟最多刷新一次"
+            )
+        return redirect(f"{reverse('population:overview')}?region={region.code}")

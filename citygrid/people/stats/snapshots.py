@@ -1,0 +1,132 @@
+"""Population statistics computed ahead of time: one `PopulationSnapshot` per region.
+
+Computing a city's figures takes seconds (≈ 7 s for 1 000 000 persons on PostgreSQL, and a city
+has ten times that); reading a snapshot is one indexed row. `manage.py snapshot_population
+--every 600` refreshes the city, county and township snapshots; the pages read a snapshot younger
+than `settings.POPULATION_SNAPSHOT_MAX_AGE` seconds and otherwise compute live and store the
+result (`read`). The page shows when the figures were computed ("数据更新于") and offers
+"立即刷新" (`may_refresh`, at most once a minute per region).
+
+**Why a snapshot computed without a user is safe to show to a user.** `compute` counts the whole
+subtree of the region (`SYSTEM` passes every permission and scope check). The statistics views
+open a region only when it lies inside the user's territory — `Region.objects.in_scope(user)`
+(the region's code starts with one of the user's scope codes) or the user's own scope region —
+and only for users holding `people.view_person`. For such a user with scope code S and a region R
+whose code starts with S, `Person.objects.restrict(user, "view")` is "region_code starts with one
+of the scope codes"; every person of R's subtree has a region_code starting with R's code, hence
+with S: the user sees the *entire* subtree, so the restricted and the unrestricted counts are the
+same (a superuser sees everything anyway; an inactive user has no session user at all). The same
+holds for the membership models, which are scoped by their own `region_code`, as soon as the user
+holds the model's view permission — and that permission is exactly what `from_data` checks per
+category when reading (`queries.visible_categories`), as `queries.by_category` does live. The
+flow trend follows the persons. `test_stats_snapshots.py` checks the equality for a scoped user.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from citygrid.people.models import PopulationSnapshot
+from citygrid.people.stats import figures
+from citygrid.regions.choices import RegionLevel
+from citygrid.regions.models import Region
+
+logger = logging.getLogger(__name__)
+
+# The levels the periodic job keeps fresh; communities and grids are cheap to compute on read.
+JOB_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP)
+# "立即刷新" at most once per region in this interval (measured from the snapshot's time).
+REFRESH_INTERVAL = timedelta(minutes=1)
+
+
+class _System:
+    """The periodic job's view of the data: every permission, the whole territory; nobody's
+    account. Only `compute` uses it; what it counts is filtered at read time (see above)."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    pk = None
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return True
+
+    def get_username(self) -> str:
+        return "system"
+
+
+SYSTEM = _System()
+
+
+def compute(region: Region, today=None) -> dict:
+    """The region's figures for every category, computed now, as `figures.to_data` data."""
+    today = today or timezone.localdate()
+    return figures.to_data(figures.overview(SYSTEM, region, today))
+
+
+def max_age() -> timedelta:
+    return timedelta(seconds=settings.POPULATION_SNAPSHOT_MAX_AGE)
+
+
+def is_fresh(snapshot: PopulationSnapshot | None, region: Region, now=None) -> bool:
+    """Younger than the maximum age, of the current layout, and of the region's current code
+    (a region whose code changed has another subtree)."""
+    if snapshot is None or snapshot.data.get("version") != figures.VERSION:
+        return False
+    if snapshot.data.get("region") != region.code:
+        return False
+    return (now or timezone.now()) - snapshot.computed_at < max_age()
+
+
+def _store(region: Region, data: dict, started, seconds: float) -> PopulationSnapshot:
+    """Write the snapshot unless a newer one was written meanwhile (then return that one)."""
+    fields = {"data": data, "computed_at": started, "seconds": seconds}
+    updated = PopulationSnapshot.objects.filter(region=region, computed_at__lte=started).update(
+        **fields
+    )
+    if updated:
+        return PopulationSnapshot(region=region, **fields)
+    try:
+        with transaction.atomic():
+            return PopulationSnapshot.objects.create(region=region, **fields)
+    except IntegrityError:
+        return PopulationSnapshot.objects.get(region=region)
+
+
+def refresh(region: Region) -> PopulationSnapshot:
+    """Compute the region's figures and store them; `computed_at` is when computing began, so
+    a change saved while the queries ran is never reported as included."""
+    started = timezone.now()
+    clock = time.perf_counter()
+    data = compute(region)
+    return _store(region, data, started, round(time.perf_counter() - clock, 3))
+
+
+def refresh_levels(levels=JOB_LEVELS) -> list[PopulationSnapshot]:
+    """Refresh the snapshot of every region at these levels (the periodic job)."""
+    return [refresh(region) for region in Region.objects.filter(level__in=levels).order_by("code")]
+
+
+def current(region: Region) -> PopulationSnapshot | None:
+    return PopulationSnapshot.objects.filter(region=region).first()
+
+
+def read(user, region: Region) -> figures.Overview:
+    """The region's figures for the user: from a fresh snapshot (one query), else computed now
+    and stored. The caller has checked `people.view_person` and that the region is in the user's
+    territory; the categories the user may not view are dropped here."""
+    snapshot = current(region)
+    if not is_fresh(snapshot, region):
+        snapshot = refresh(region)
+    return figures.from_data(snapshot.data, region, user, snapshot.computed_at)
+
+
+def may_refresh(snapshot: PopulationSnapshot | None, now=None) -> bool:
+    """Whether "立即刷新" may recompute now: once a minute per region."""
+    if snapshot is None:
+        return True
+    return (now or timezone.now()) - snapshot.computed_at >= REFRESH_INTERVAL
