@@ -673,6 +673,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
         "inspector", "演示监督员", roles.INSPECTOR, RegionLevel.COUNTY, WorkerRole.INSPECTOR
     ),
+    DemoAccount(
+        "legal_officer", "演示政法综治专员", roles.POLITICAL_LEGAL_OFFICER, RegionLevel.TOWNSHIP
+    ),
     DemoAccount("sysadmin", "演示系统管理员", roles.SYSTEM_ADMIN, RegionLevel.CITY),
 )
 

@@ -178,6 +178,7 @@ def test_demo_accounts_have_the_right_roles_and_scopes(city):
         "county_dispatcher": (roles.COUNTY_DISPATCHER, RegionLevel.COUNTY),
         "street_staff": (roles.STREET_STAFF, RegionLevel.TOWNSHIP),
         "grid_worker": (roles.GRID_WORKER, RegionLevel.GRID),
+        "legal_officer": (roles.POLITICAL_LEGAL_OFFICER, RegionLevel.TOWNSHIP),
         "sysadmin": (roles.SYSTEM_ADMIN, RegionLevel.CITY),
     }
     for username, (role, level) in expected.items():
@@ -191,6 +192,8 @@ def test_demo_accounts_have_the_right_roles_and_scopes(city):
     assert users["county_dispatcher"].has_perm("regions.import_gridworker")
     assert not users["street_staff"].has_perm("regions.delete_region")
     assert not users["grid_worker"].has_perm("regions.change_region")
+    assert users["legal_officer"].has_perm("people.view_specialgroup")
+    assert not users["street_staff"].has_perm("people.view_specialgroup")
 
 
 def test_seed_with_if_empty_does_not_duplicate(db):
