@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "citygrid.cases",
     "citygrid.housing",
     "citygrid.people",
+    "citygrid.portal",
+    "citygrid.mobile",
+    "citygrid.integrations.open311",
+    "citygrid.integrations.wechat",
 ]
 
 MIDDLEWARE = [

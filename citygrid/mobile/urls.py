@@ -1,0 +1,3 @@
+app_name = "mobile"
+
+urlpatterns: list = []
