@@ -40,6 +40,10 @@ class Report:
     reporter_phone: str = ""
     photos: list = field(default_factory=list)
     idempotency_key: str | None = None
+    anonymous: bool = False
+    # Remarks for the centre recorded on the report event, e.g. "outside_own_grid" when a grid
+    # worker reports a position outside their grid: flagged, never silently moved.
+    flags: list[str] = field(default_factory=list)
 
 
 def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
@@ -125,6 +129,7 @@ def report_case(report: Report, *, actor=None, now: datetime | None = None) -> C
             reporter=actor if actor is not None and actor.is_authenticated else None,
             reporter_name=report.reporter_name.strip(),
             reporter_phone=phone,
+            anonymous=report.anonymous,
             region=grid,
             reported_at=now,
             idempotency_key=report.idempotency_key or None,
@@ -140,6 +145,7 @@ def report_case(report: Report, *, actor=None, now: datetime | None = None) -> C
             from_state="",
             channel=report.channel,
             possible_duplicate_of=case.possible_duplicate_of_id,
+            **({"flags": list(report.flags)} if report.flags else {}),
         )
         photos.attach(case, event, cleaned, CaseAttachment.Stage.BEFORE, actor)
     return case

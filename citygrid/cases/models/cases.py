@@ -47,6 +47,8 @@ class Case(ScopedModel):
     reporter_name = models.CharField("上报人", max_length=50, blank=True)
     reporter_phone = EncryptedCharField("上报人电话", blank=True)
     reporter_phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    # A citizen may report anonymously: staff without `cases.view_reporter` see no name or phone.
+    anonymous = models.BooleanField("匿名上报", default=False)
     state = models.CharField(
         "状态",
         max_length=20,
@@ -128,6 +130,7 @@ class Case(ScopedModel):
             ("escalate_case", "上报上级"),
             ("supervise_case", "督办"),
             ("merge_case", "合并重复"),
+            ("view_reporter_case", "查看匿名上报人"),
         ]
         indexes = [
             models.Index(fields=["state", "step_deadline"], name="case_state_deadline_idx"),
