@@ -1,3 +1,9 @@
+from django.urls import path
+
+from citygrid.integrations.wechat import views
+
 app_name = "wechat"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.endpoint, name="endpoint"),
+]
