@@ -249,6 +249,33 @@ SMS_BACKEND = env("CITYGRID_SMS_BACKEND", "citygrid.notify.backends.outbox.Outbo
 # The 【签名】 prefixed to every text; providers require it to be registered with them.
 SMS_SIGNATURE = env("CITYGRID_SMS_SIGNATURE", "网格化管理")
 
+# WeChat official account (docs/wechat.md): the token, AppID and EncodingAESKey set in the
+# account's 服务器配置; the AES key is needed only in 安全模式.
+WECHAT_TOKEN = env("WECHAT_TOKEN", "")
+WECHAT_APP_ID = env("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = env("WECHAT_APP_SECRET", "")
+WECHAT_AES_KEY = env("WECHAT_AES_KEY", "")
+# Where citizens follow a case: the replies link to <base>/portal/follow/.
+WECHAT_PORTAL_BASE_URL = env("WECHAT_PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A report's pieces may arrive in any order; the conversation restarts after this much silence.
+WECHAT_REPORT_WINDOW_MINUTES = int(env("WECHAT_REPORT_WINDOW_MINUTES", "30"))
+# The numbered class menu (kind:code of minor classes) and the class behind "0 其他".
+WECHAT_CATEGORIES = env(
+    "WECHAT_CATEGORIES",
+    "event:0102,event:0104,event:0201,event:0504,event:0507,event:0405,component:0111,"
+    "component:0206",
+)
+WECHAT_DEFAULT_CATEGORY = env("WECHAT_DEFAULT_CATEGORY", "component:0603")
+# Photos are fetched from PicUrl only on these hosts, within the size and time limits.
+WECHAT_IMAGE_HOSTS = env("WECHAT_IMAGE_HOSTS", "mmbiz.qpic.cn,mmsns.qpic.cn")
+WECHAT_IMAGE_MAX_BYTES = int(env("WECHAT_IMAGE_MAX_BYTES", "5242880"))
+WECHAT_MAX_PHOTOS = int(env("WECHAT_MAX_PHOTOS", "3"))
+# Seconds all photo downloads of one report may take together: WeChat waits 5 s for a reply.
+WECHAT_IMAGE_TIMEOUT = float(env("WECHAT_IMAGE_TIMEOUT", "2.5"))
+WECHAT_IMAGE_DOWNLOADER = env(
+    "WECHAT_IMAGE_DOWNLOADER", "citygrid.integrations.wechat.media.fetch_image"
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
