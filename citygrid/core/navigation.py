@@ -87,6 +87,7 @@ MENU: tuple[MenuGroup, ...] = (
         (
             MenuItem("我的待办", "cases:desk", "cases.view_case"),
             MenuItem("事件登记", "cases:case_add", "cases.add_case"),
+            MenuItem("待审核群众上报", "portal:heldreport_list", "portal.view_heldreport"),
             MenuItem("全部事件", "cases:case_list", "cases.view_case"),
             MenuItem("任务", "cases:task_list", "cases.view_task"),
             MenuItem("走访日志", "cases:visit_list", "cases.view_visit"),
@@ -125,6 +126,7 @@ MENU: tuple[MenuGroup, ...] = (
             MenuItem("访问日志", "core:accesslog_list", "core.view_accesslog"),
             MenuItem("导入任务", "core:importjob_list"),
             MenuItem("短信发件箱", "notify:smsmessage_list", "notify.view_smsmessage"),
+            MenuItem("Open311 接口密钥", "open311:apiclient_list", "open311.view_apiclient"),
         ),
     ),
 )

@@ -1,3 +1,17 @@
+from django.urls import path
+
+from citygrid.portal import views
+
 app_name = "portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("report/done/", views.report_done, name="report_done"),
+    path("follow/", views.follow, name="follow"),
+    path("case/<int:pk>/", views.case_progress, name="case"),
+    path("case/<int:pk>/rate/", views.case_rate, name="case_rate"),
+    path("held/", views.heldreport_list, name="heldreport_list"),
+    path("held/<int:pk>/", views.heldreport, name="heldreport"),
+    path("held/<int:pk>/release/", views.heldreport_release, name="heldreport_release"),
+    path("held/<int:pk>/discard/", views.heldreport_discard, name="heldreport_discard"),
+]

@@ -106,11 +106,17 @@ class CaseSerializer(serializers.ModelSerializer):
     def get_lateness(self, obj) -> str:
         return obj.lateness()
 
+    def _reporter_hidden(self, obj) -> bool:
+        # An anonymous citizen's identity is for staff holding the permission only.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return obj.anonymous and not (user and user.has_perm("cases.view_reporter_case"))
+
     def get_reporter_name(self, obj) -> str:
-        return obj.masked("reporter_name")
+        return "匿名" if self._reporter_hidden(obj) else obj.masked("reporter_name")
 
     def get_reporter_phone(self, obj) -> str:
-        return obj.masked("reporter_phone")
+        return "" if self._reporter_hidden(obj) else obj.masked("reporter_phone")
 
 
 class CaseDetailSerializer(CaseSerializer):

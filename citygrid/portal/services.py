@@ -1,0 +1,357 @@
+"""What the portal does: take a citizen's report (or hold it), verify phones, rate closed cases,
+and let staff release or discard held reports.
+
+Every case is filed by `citygrid.cases.intake.report_case`; this module only decides whether a
+report goes there now or waits for a person to look at it. A held report is never lost.
+"""
+
+import secrets
+from dataclasses import replace
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from citygrid.cases import events, photos
+from citygrid.cases.choices import CaseState, Channel
+from citygrid.cases.errors import WorkflowError
+from citygrid.cases.intake import Report, report_case
+from citygrid.cases.models import Case, CaseCategory
+from citygrid.core.crypto import blind_index
+from citygrid.core.validators import normalize_mobile
+from citygrid.notify.models import SmsTemplate
+from citygrid.notify.services import send_sms
+from citygrid.portal.models import (
+    BlockedIp,
+    BlockedPhone,
+    CitizenRating,
+    HeldReport,
+    HeldReportPhoto,
+    VerificationCode,
+)
+from citygrid.regions.geo.index import load_index
+from citygrid.regions.geo.transforms import to_wgs84
+from citygrid.regions.models import Region
+
+CODE_TEMPLATE = "verify_code"
+CODE_TEMPLATE_TEXT = "您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
+
+
+def setting(name: str, default: int) -> int:
+    """Portal limits; `PORTAL_*` settings override the trial defaults."""
+    return int(getattr(settings, name, default))
+
+
+class CitizenActor:
+    """The anonymous citizen as the actor of a case event: named on the timeline, no account."""
+
+    is_authenticated = False
+
+    def __str__(self) -> str:
+        return "群众"
+
+
+CITIZEN = CitizenActor()
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+def _hit(kind: str, value: str) -> int:
+    """Count one report against `value` in the current window and return the new count."""
+    key = f"portal:rate:{kind}:{blind_index(value)}"
+    window = setting("PORTAL_RATE_WINDOW_SECONDS", 3600)
+    cache.add(key, 0, window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        return 1
+
+
+def _hold_reason(phone: str, ip: str) -> str:
+    if phone and BlockedPhone.objects.filter(phone_index=blind_index(phone)).exists():
+        return HeldReport.Reason.BLOCKED_PHONE
+    if ip and BlockedIp.objects.filter(ip=ip).exists():
+        return HeldReport.Reason.BLOCKED_IP
+    over_phone = phone and _hit("phone", phone) > setting("PORTAL_REPORTS_PER_PHONE", 5)
+    over_ip = ip and _hit("ip", ip) > setting("PORTAL_REPORTS_PER_IP", 20)
+    if over_phone:
+        return HeldReport.Reason.RATE_PHONE
+    if over_ip:
+        return HeldReport.Reason.RATE_IP
+    return ""
+
+
+def _check(report: Report) -> tuple[float, float, str, Region]:
+    """The intake's own checks, for a report that will be held: the citizen still hears at once
+    what to fix, and a held report can later be released as it is."""
+    category = report.category
+    if category is None or not CaseCategory.objects.reportable().filter(pk=category.pk).exists():
+        raise WorkflowError("invalid_category", "请选择有效的事部件小类", 400)
+    if not (report.description or "").strip():
+        raise WorkflowError("description_required", "请填写问题描述", 400)
+    phone = ""
+    if report.reporter_phone:
+        try:
+            phone = normalize_mobile(report.reporter_phone)
+        except ValueError as exc:
+            raise WorkflowError("invalid_phone", "上报人手机号码格式不正确", 400) from exc
+    try:
+        lng, lat = to_wgs84(float(report.lng), float(report.lat), report.crs)
+    except (TypeError, ValueError) as exc:
+        raise WorkflowError("invalid_position", "坐标或坐标系无效", 400) from exc
+    grid_id = load_index().locate(lng, lat)
+    if grid_id is None:
+        raise WorkflowError("outside_grids", "该位置不在任何网格内，请核对位置", 400)
+    return lng, lat, phone, Region.objects.get(pk=grid_id)
+
+
+def find_submitted(key: str) -> Case | HeldReport | None:
+    """What an earlier submit with this idempotency key became, if anything."""
+    return (
+        Case.objects.filter(idempotency_key=key).first()
+        or HeldReport.objects.filter(idempotency_key=key).first()
+    )
+
+
+def submit_report(report: Report, *, ip: str = "", now=None) -> Case | HeldReport:
+    """File a citizen's report as a case, or hold it for review when the phone or address is
+    blocked or over its rate limit. A repeated submit returns what the first one made."""
+    report = replace(report, channel=Channel.WEB)
+    if report.idempotency_key:
+        earlier = find_submitted(report.idempotency_key)
+        if earlier is not None:
+            return earlier
+    phone = ""
+    if report.reporter_phone:
+        try:
+            phone = normalize_mobile(report.reporter_phone)
+        except ValueError as exc:
+            raise WorkflowError("invalid_phone", "上报人手机号码格式不正确", 400) from exc
+    reason = _hold_reason(phone, ip)
+    if not reason:
+        return report_case(report, actor=None, now=now)
+    return hold_report(report, reason=reason, ip=ip, now=now)
+
+
+def hold_report(report: Report, *, reason: str, ip: str = "", now=None) -> HeldReport:
+    lng, lat, phone, grid = _check(report)
+    cleaned = photos.validate_photos(report.photos)
+    with transaction.atomic():
+        held = HeldReport.objects.create(
+            reason=reason,
+            category=report.category,
+            description=report.description.strip(),
+            address=report.address.strip(),
+            lng=lng,
+            lat=lat,
+            reporter_name=report.reporter_name.strip(),
+            reporter_phone=phone,
+            anonymous=report.anonymous,
+            ip=ip or None,
+            idempotency_key=report.idempotency_key or secrets.token_hex(16),
+            region_code=grid.code,
+            created=now or timezone.now(),
+        )
+        for photo in cleaned:
+            photo.seek(0)
+            item = HeldReportPhoto(report=held)
+            item.image.save(photo.name, photo, save=False)
+            item.save()
+    return held
+
+
+def _lock_held(held_id: int, actor) -> HeldReport:
+    held = (
+        HeldReport.objects.restrict(actor, "change").select_for_update().filter(pk=held_id).first()
+    )
+    if held is None:
+        raise WorkflowError("not_found", "该上报不存在或不在您的管辖范围内", 404)
+    if held.status != HeldReport.Status.PENDING:
+        raise WorkflowError("already_reviewed", f"该上报已{held.get_status_display()}")
+    return held
+
+
+def release_held_report(held_id: int, *, actor, now=None) -> Case:
+    """File the held report as the citizen's case (through the intake), once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        held = _lock_held(held_id, actor)
+        files = [item.image for item in held.photos.all()]
+        for image in files:
+            image.open("rb")
+        report = Report(
+            category=held.category,
+            description=held.description,
+            lng=held.lng,
+            lat=held.lat,
+            address=held.address,
+            channel=Channel.WEB,
+            reporter_name=held.reporter_name,
+            reporter_phone=held.reporter_phone,
+            photos=files,
+            idempotency_key=held.idempotency_key,
+            anonymous=held.anonymous,
+        )
+        try:
+            # The citizen reported, not the reviewer: the case carries no staff reporter.
+            case = report_case(report, actor=None, now=now)
+        finally:
+            for image in files:
+                image.close()
+        held.status = HeldReport.Status.RELEASED
+        held.case = case
+        held.reviewed_by = actor
+        held.reviewed_at = now
+        held.save(update_fields=["status", "case", "reviewed_by", "reviewed_at"])
+    return case
+
+
+def discard_held_report(held_id: int, *, actor, note: str, now=None) -> HeldReport:
+    note = (note or "").strip()
+    if not note:
+        raise WorkflowError("note_required", "请填写丢弃原因", 400)
+    with transaction.atomic():
+        held = _lock_held(held_id, actor)
+        held.status = HeldReport.Status.DISCARDED
+        held.review_note = note[:200]
+        held.reviewed_by = actor
+        held.reviewed_at = now or timezone.now()
+        held.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+    return held
+
+
+# --- phone verification ---------------------------------------------------------------------
+
+
+def _code_hash(phone_index: str, code: str) -> str:
+    return salted_hmac("citygrid.portal.code", f"{phone_index}:{code}").hexdigest()
+
+
+def _code_template() -> None:
+    # Seeded by notify's migration; recreated here if an administrator deleted it.
+    SmsTemplate.objects.get_or_create(
+        code=CODE_TEMPLATE, defaults={"name": "验证码", "text": CODE_TEMPLATE_TEXT}
+    )
+
+
+def send_code(phone: str, *, now=None) -> VerificationCode | None:
+    """Text a fresh 6-digit code to `phone`; None when one was sent within the resend interval.
+
+    Raises ValueError for a malformed number."""
+    number = normalize_mobile(phone)
+    index = blind_index(number)
+    now = now or timezone.now()
+    wait = setting("PORTAL_CODE_RESEND_SECONDS", 60)
+    if VerificationCode.objects.filter(
+        phone_index=index, created__gt=now - timedelta(seconds=wait)
+    ).exists():
+        return None
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    ttl = setting("PORTAL_CODE_TTL_SECONDS", 300)
+    _code_template()
+    with transaction.atomic():
+        record = VerificationCode.objects.create(
+            phone_index=index,
+            code_hash=_code_hash(index, code),
+            created=now,
+            expires_at=now + timedelta(seconds=ttl),
+        )
+        send_sms(number, CODE_TEMPLATE, {"code": code, "minutes": max(ttl // 60, 1)})
+    return record
+
+
+def check_code(phone: str, code: str, *, now=None) -> None:
+    """Accept the latest code sent to `phone` once, or raise WorkflowError saying why not."""
+    try:
+        index = blind_index(normalize_mobile(phone))
+    except ValueError as exc:
+        raise WorkflowError("invalid_phone", "手机号码格式不正确", 400) from exc
+    now = now or timezone.now()
+    with transaction.atomic():
+        record = (
+            VerificationCode.objects.select_for_update()
+            .filter(phone_index=index, used_at__isnull=True)
+            .order_by("-created", "-id")
+            .first()
+        )
+        if record is None:
+            raise WorkflowError("no_code", "请先获取短信验证码", 400)
+        if now >= record.expires_at:
+            raise WorkflowError("code_expired", "验证码已过期，请重新获取", 400)
+        limit = setting("PORTAL_CODE_MAX_ATTEMPTS", 5)
+        if record.attempts >= limit:
+            raise WorkflowError("too_many_attempts", "验证码错误次数过多，请重新获取", 400)
+        if not constant_time_compare(record.code_hash, _code_hash(index, (code or "").strip())):
+            record.attempts += 1
+            record.save(update_fields=["attempts"])
+            left = limit - record.attempts
+            if left <= 0:
+                raise WorkflowError("too_many_attempts", "验证码错误次数过多，请重新获取", 400)
+            raise WorkflowError("wrong_code", f"验证码不正确，还可尝试 {left} 次", 400)
+        record.used_at = now
+        record.save(update_fields=["used_at"])
+
+
+def find_case(number: str, phone: str) -> Case | None:
+    """The case with this number reported with this phone, else None (the same for both)."""
+    try:
+        index = blind_index(normalize_mobile(phone))
+    except ValueError:
+        return None
+    return Case.objects.filter(number=(number or "").strip(), reporter_phone_index=index).first()
+
+
+# --- session grants -------------------------------------------------------------------------
+
+GRANT_KEY = "portal_cases"
+
+
+def grant(session, case: Case) -> None:
+    ids = set(session.get(GRANT_KEY, []))
+    ids.add(case.pk)
+    session[GRANT_KEY] = sorted(ids)
+
+
+def granted(session, case_id: int) -> bool:
+    return case_id in session.get(GRANT_KEY, [])
+
+
+# --- rating ---------------------------------------------------------------------------------
+
+
+def rate_case(case_id: int, *, satisfaction: int, comment: str = "", now=None) -> CitizenRating:
+    """The reporting citizen rates a closed case, once. Written as the case's `evaluate` event
+    (actor 群众) unless staff recorded an evaluation already, so indicators count it."""
+    if satisfaction not in (1, 2, 3, 4, 5):
+        raise WorkflowError("invalid_satisfaction", "满意度应为 1 至 5 分", 400)
+    comment = (comment or "").strip()[:500]
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None:
+            raise WorkflowError("not_found", "事件不存在", 404)
+        if case.state != CaseState.CLOSED:
+            raise WorkflowError("not_closed", "事件办结后才能评价")
+        if CitizenRating.objects.filter(case=case).exists():
+            raise WorkflowError("already_rated", "您已评价过该事件")
+        rating = CitizenRating.objects.create(case=case, satisfaction=satisfaction, comment=comment)
+        if case.satisfaction is None:
+            case.snapshot()
+            case.satisfaction = satisfaction
+            case.save(update_fields=["satisfaction", "last_updated"])
+            events.record(
+                case,
+                "evaluate",
+                actor=CITIZEN,
+                time=now,
+                from_state=case.state,
+                note=comment,
+                satisfaction=satisfaction,
+                source="citizen",
+            )
+    return rating
