@@ -248,6 +248,40 @@ POPULATION_SNAPSHOT_MAX_AGE = int(env("CITYGRID_POPULATION_SNAPSHOT_MAX_AGE", "9
 SMS_BACKEND = env("CITYGRID_SMS_BACKEND", "citygrid.notify.backends.outbox.OutboxBackend")
 # The 【签名】 prefixed to every text; providers require it to be registered with them.
 SMS_SIGNATURE = env("CITYGRID_SMS_SIGNATURE", "网格化管理")
+# Provider backends (docs/sms.md): a failed send is retried only when the provider says it may
+# pass later (throttling, 5xx, timeouts), at most SMS_MAX_ATTEMPTS tries, waiting
+# SMS_RETRY_BACKOFF * 2**(n-1) seconds before retry n.
+SMS_HTTP_TIMEOUT = float(env("CITYGRID_SMS_HTTP_TIMEOUT", "10"))
+SMS_MAX_ATTEMPTS = int(env("CITYGRID_SMS_MAX_ATTEMPTS", "3"))
+SMS_RETRY_BACKOFF = float(env("CITYGRID_SMS_RETRY_BACKOFF", "1"))
+# Delivery receipts are pushed by the provider to /notify/sms/receipts/<provider>/<token>/;
+# blank: the receipt endpoints answer 404.
+SMS_RECEIPT_TOKEN = env("CITYGRID_SMS_RECEIPT_TOKEN", "")
+
+
+def _sms_template_map(name: str) -> dict[str, str]:
+    # "verify_code=SMS_1,case_number=SMS_2": our template code -> the provider's template id.
+    pairs = (item.split("=", 1) for item in env(name).split(",") if "=" in item)
+    return {code.strip(): value.strip() for code, value in pairs}
+
+
+SMS_ALIYUN = {
+    "access_key_id": env("CITYGRID_SMS_ALIYUN_ACCESS_KEY_ID"),
+    "access_key_secret": env("CITYGRID_SMS_ALIYUN_ACCESS_KEY_SECRET"),
+    "sign_name": env("CITYGRID_SMS_ALIYUN_SIGN_NAME") or SMS_SIGNATURE,
+    "region": env("CITYGRID_SMS_ALIYUN_REGION") or "cn-hangzhou",
+    "endpoint": env("CITYGRID_SMS_ALIYUN_ENDPOINT") or "https://dysmsapi.aliyuncs.com/",
+    "templates": _sms_template_map("CITYGRID_SMS_ALIYUN_TEMPLATES"),
+}
+SMS_TENCENT = {
+    "secret_id": env("CITYGRID_SMS_TENCENT_SECRET_ID"),
+    "secret_key": env("CITYGRID_SMS_TENCENT_SECRET_KEY"),
+    "app_id": env("CITYGRID_SMS_TENCENT_APP_ID"),
+    "sign_name": env("CITYGRID_SMS_TENCENT_SIGN_NAME") or SMS_SIGNATURE,
+    "region": env("CITYGRID_SMS_TENCENT_REGION") or "ap-guangzhou",
+    "endpoint": env("CITYGRID_SMS_TENCENT_ENDPOINT") or "https://sms.tencentcloudapi.com/",
+    "templates": _sms_template_map("CITYGRID_SMS_TENCENT_TEMPLATES"),
+}
 
 # WeChat official account (docs/wechat.md): the token, AppID and EncodingAESKey set in the
 # account's 服务器配置; the AES key is needed only in 安全模式.

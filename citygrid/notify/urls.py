@@ -1,7 +1,7 @@
 from django.urls import path
 
 from citygrid.core.routing import model_urls
-from citygrid.notify import views
+from citygrid.notify import receipts, views
 from citygrid.notify.models import SmsMessage
 
 app_name = "notify"
@@ -10,6 +10,8 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("sms/receipts/aliyun/<str:token>/", receipts.aliyun_receipt, name="sms_receipt_aliyun"),
+    path("sms/receipts/tencent/<str:token>/", receipts.tencent_receipt, name="sms_receipt_tencent"),
     *model_urls(
         "sms",
         SmsMessage,

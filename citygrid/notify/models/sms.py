@@ -112,7 +112,9 @@ class SmsMessage(models.Model):
         ordering = ["-created", "-id"]
         default_permissions = ("view",)
         indexes = [
-            models.Index(fields=["content_type", "object_id"], name="smsmessage_related_idx")
+            models.Index(fields=["content_type", "object_id"], name="smsmessage_related_idx"),
+            # A provider's delivery receipt names the message by the provider's own id.
+            models.Index(fields=["backend", "provider_message_id"], name="smsmessage_provider_idx"),
         ]
 
     def __str__(self) -> str:
