@@ -286,15 +286,18 @@ def check_code(phone: str, code: str, *, now=None) -> None:
         limit = setting("PORTAL_CODE_MAX_ATTEMPTS", 5)
         if record.attempts >= limit:
             raise WorkflowError("too_many_attempts", "验证码错误次数过多，请重新获取", 400)
-        if not constant_time_compare(record.code_hash, _code_hash(index, (code or "").strip())):
-            record.attempts += 1
-            record.save(update_fields=["attempts"])
-            left = limit - record.attempts
-            if left <= 0:
-                raise WorkflowError("too_many_attempts", "验证码错误次数过多，请重新获取", 400)
-            raise WorkflowError("wrong_code", f"验证码不正确，还可尝试 {left} 次", 400)
-        record.used_at = now
-        record.save(update_fields=["used_at"])
+        matches = constant_time_compare(record.code_hash, _code_hash(index, (code or "").strip()))
+        if matches:
+            record.used_at = now
+            record.save(update_fields=["used_at"])
+            return
+        # Counted before raising: the error must not roll the attempt back.
+        record.attempts += 1
+        record.save(update_fields=["attempts"])
+    left = limit - record.attempts
+    if left <= 0:
+        raise WorkflowError("too_many_attempts", "验证码错误次数过多，请重新获取", 400)
+    raise WorkflowError("wrong_code", f"验证码不正确，还可尝试 {left} 次", 400)
 
 
 def find_case(number: str, phone: str) -> Case | None:
