@@ -1,3 +1,21 @@
+from django.urls import path
+
+from citygrid.mobile import api, views
+
 app_name = "mobile"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("report/", views.report, name="report"),
+    path("cases/<int:case_id>/verify/", views.verify, name="verify"),
+    path("visit/", views.visit, name="visit"),
+    path("queue/", views.queue, name="queue"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("api/reports/", api.report, name="api_report"),
+    path("api/cases/<int:case_id>/verify/", api.verify, name="api_verify"),
+    path("api/visits/", api.visit, name="api_visit"),
+    path("api/people/", api.people, name="api_people"),
+    path("api/houses/", api.houses, name="api_houses"),
+]
