@@ -8,10 +8,12 @@ import time
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 CHUNK = 64 * 1024
+MAX_SOCKET_WAIT = 1.0
 
 
 class DownloadError(Exception):
@@ -30,23 +32,25 @@ def fetch_image(url: str, *, timeout: float) -> bytes:
         raise DownloadError("host not allowed")
     limit = settings.WECHAT_IMAGE_MAX_BYTES
     deadline = time.monotonic() + timeout
+    # Each socket wait is capped too, so a stalled host overruns the deadline by at most that.
+    wait = min(timeout, MAX_SOCKET_WAIT)
     try:
         # No redirects: a redirect could leave the allow-list.
-        with requests.get(url, stream=True, timeout=timeout, allow_redirects=False) as response:
+        with requests.get(url, stream=True, timeout=wait, allow_redirects=False) as response:
             if response.status_code != 200:
                 raise DownloadError(f"status {response.status_code}")
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limit:
                 raise DownloadError("too large")
             body = bytearray()
-            for chunk in response.iter_content(CHUNK):
+            while chunk := response.raw.read1(CHUNK, decode_content=True):
                 body.extend(chunk)
                 if len(body) > limit:
                     raise DownloadError("too large")
                 if time.monotonic() > deadline:
                     raise DownloadError("timed out")
             return bytes(body)
-    except requests.RequestException as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
         raise DownloadError(type(exc).__name__) from exc
 
 
