@@ -305,7 +305,7 @@ WECHAT_IMAGE_HOSTS = env("WECHAT_IMAGE_HOSTS", "mmbiz.qpic.cn,mmsns.qpic.cn")
 WECHAT_IMAGE_MAX_BYTES = int(env("WECHAT_IMAGE_MAX_BYTES", "5242880"))
 WECHAT_MAX_PHOTOS = int(env("WECHAT_MAX_PHOTOS", "3"))
 # Seconds all photo downloads of one report may take together: WeChat waits 5 s for a reply.
-WECHAT_IMAGE_TIMEOUT = float(env("WECHAT_IMAGE_TIMEOUT", "2.5"))
+WECHAT_IMAGE_TIMEOUT = float(env("WECHAT_IMAGE_TIMEOUT", "2"))
 WECHAT_IMAGE_DOWNLOADER = env(
     "WECHAT_IMAGE_DOWNLOADER", "citygrid.integrations.wechat.media.fetch_image"
 )
