@@ -1,0 +1,59 @@
+"""A citizen reports from a phone: searchable class, a photo, the browser's GPS position (faked
+here), and gets a case number; the reporter's session then sees the public progress."""
+
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from citygrid.cases.models import Case
+from citygrid.cases.testing import street_order_class
+
+pytestmark = pytest.mark.browser
+
+
+def test_citizen_reports_with_photo_and_gps_on_a_phone(
+    browser, live_server, tree, tmp_path, server_paused
+):
+    with server_paused:
+        street_order_class("0508", "占道施工")
+    photo = tmp_path / "scene.jpg"
+    Image.new("RGB", (64, 48), "green").save(photo, format="JPEG")
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        geolocation={"longitude": 120.005, "latitude": 30.005, "accuracy": 8},
+        permissions=["geolocation"],
+        reduced_motion="reduce",
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10000)
+        page.goto("/portal/")
+        expect(page.locator("#main-nav")).to_have_count(0)
+        page.locator(".ts-control input").fill("占道")
+        page.keyboard.press("Enter")
+        page.fill("textarea[name=description]", "人行道上堆放建材，影响通行")
+        page.locator("input[name=photos]").set_input_files(str(photo))
+        page.click("#use-gps")
+        expect(page.locator("#position-status")).to_contain_text("定位精度约 8 米")
+        page.fill("input[name=reporter_phone]", "13812345678")
+        with page.expect_navigation():
+            page.click("#portal-submit")
+        number = page.locator("#case-number").inner_text()
+        assert re.fullmatch(r"\d{13}", number)
+        with server_paused:
+            case = Case.objects.get()
+            assert case.number == number
+            assert (round(case.lng, 6), round(case.lat, 6)) == (120.005, 30.005)
+            assert case.channel == "web"
+            assert case.category.name == "占道施工"
+            assert case.attachments.count() == 1
+        page.click("text=查看办理进度")
+        expect(page.locator("#case-state")).to_have_text("已收到，等待受理")
+    finally:
+        context.close()
