@@ -282,6 +282,15 @@ SMS_TENCENT = {
     "endpoint": env("CITYGRID_SMS_TENCENT_ENDPOINT") or "https://sms.tencentcloudapi.com/",
     "templates": _sms_template_map("CITYGRID_SMS_TENCENT_TEMPLATES"),
 }
+# A provider backend without its keys would fail every text: say so at start-up instead.
+if SMS_BACKEND.endswith(".AliyunSmsBackend"):
+    _sms_keys = [SMS_ALIYUN[key] for key in ("access_key_id", "access_key_secret")]
+elif SMS_BACKEND.endswith(".TencentSmsBackend"):
+    _sms_keys = [SMS_TENCENT[key] for key in ("secret_id", "secret_key", "app_id")]
+else:
+    _sms_keys = []
+if not all(_sms_keys):
+    raise ImproperlyConfigured(f"短信通道 {SMS_BACKEND} 缺少服务商密钥或应用ID，见 docs/sms.md")
 
 # WeChat official account (docs/wechat.md): the token, AppID and EncodingAESKey set in the
 # account's 服务器配置; the AES key is needed only in 安全模式.

@@ -166,3 +166,14 @@ def test_retries_are_bounded_with_exponential_backoff(aliyun, gateway, send):
     assert message.status == SmsStatus.FAILED
     assert message.error.startswith("isv.BUSINESS_LIMIT_CONTROL：")
     assert PHONE not in message.error
+
+
+def test_template_map_setting_is_parsed(monkeypatch):
+    from citygrid.settings import _sms_template_map
+
+    monkeypatch.setenv("CITYGRID_SMS_TEST_MAP", " verify_code = SMS_1 ,case_number=SMS_2,,bad")
+
+    assert _sms_template_map("CITYGRID_SMS_TEST_MAP") == {
+        "verify_code": "SMS_1",
+        "case_number": "SMS_2",
+    }
