@@ -177,3 +177,18 @@ def test_template_map_setting_is_parsed(monkeypatch):
         "verify_code": "SMS_1",
         "case_number": "SMS_2",
     }
+
+
+def test_unreachable_gateway_is_retried_then_recorded(aliyun, send, settings):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.SMS_ALIYUN = {**aliyun, "endpoint": f"http://127.0.0.1:{port}/"}
+
+    message = send(PHONE, "verify_code", {"code": "1", "minutes": "5"})
+
+    assert message.status == SmsStatus.FAILED
+    assert message.attempts == 3
+    assert message.error == "ConnectionError：无法连接服务商接口"

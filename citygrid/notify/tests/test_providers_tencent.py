@@ -169,3 +169,14 @@ def test_retries_are_bounded_with_exponential_backoff(tencent, gateway, send):
     # Doubling from 20 s, capped at 30 s.
     assert waits == [20.0, 30.0, 30.0]
     assert message.attempts == 6
+
+
+def test_a_non_json_client_error_is_permanent(tencent, gateway, send):
+    gateway.script = ["HTTP 403"]
+
+    message = send(PHONE, "verify_code", {"code": "1", "minutes": "5"})
+
+    assert message.status == SmsStatus.FAILED
+    assert message.error == "HTTP 403：服务商应答不是 JSON"
+    assert message.attempts == 1
+    assert len(gateway.requests) == 1
