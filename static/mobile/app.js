@@ -164,7 +164,8 @@
           result.textContent = answer.error + "（已留在待上传队列，可修改后重新提交）";
         } else {
           result.className = "alert alert-warning";
-          result.textContent = "当前无网络，已保存到待上传队列，联网后自动上传。";
+          result.textContent = navigator.onLine ? "暂时无法连接服务器，已保存到待上传队列，稍后自动上传。"
+            : "当前无网络，已保存到待上传队列，联网后自动上传。";
         }
         return answer;
       });
