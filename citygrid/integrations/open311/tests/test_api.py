@@ -429,9 +429,9 @@ def test_get_requests_filters(client, three_cases, fmt):
     assert numbers(service_request_id=ids, status="open") == [first.number, old.number]
     start = timezone.localtime(old.reported_at - timezone.timedelta(days=1))
     end = start + timezone.timedelta(days=2)
-    assert numbers(
-        start_date=start.isoformat(), end_date=end.isoformat(), status="closed"
-    ) == [old.number]
+    assert numbers(start_date=start.isoformat(), end_date=end.isoformat(), status="closed") == [
+        old.number
+    ]
     assert numbers(start_date=start.strftime("%Y-%m-%dT%H:%M:%SZ")[:10]) == [old.number]
     old_row = _rows(client.get(f"{BASE}/requests/{old.number}.{fmt}"), fmt)[0]
     assert old_row["status"] == "closed"
@@ -487,3 +487,29 @@ def test_wrong_method_is_an_error_list(client, setup):
     response = client.post(f"{BASE}/services.json")
     assert response.status_code == 405
     assert errors(response, "json") == [(405, "不支持 POST 方法")]
+
+
+def test_multivaluelist_answers(client, setup, attributes, api_key):
+    ServiceAttribute.objects.create(
+        category=setup.category,
+        code="blocked",
+        description="受阻通行",
+        datatype="multivaluelist",
+        order=3,
+        values=[{"key": "walk", "name": "行人"}, {"key": "car", "name": "车辆"}],
+    )
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": api_key,
+            "service_code": "event-0508",
+            "lat": "30.005",
+            "long": "120.005",
+            "attribute[severity]": "1",
+            "attribute[blocked][]": ["walk", "car"],
+        },
+    )
+    assert response.status_code == 200
+    case = Case.objects.get()
+    assert case.description == "占道施工\n影响程度：轻微\n受阻通行：行人、车辆"
+    assert ServiceRequest.objects.get().attributes == {"severity": "1", "blocked": ["walk", "car"]}
