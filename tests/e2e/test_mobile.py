@@ -195,3 +195,64 @@ def test_app_opens_offline_from_the_service_worker(phone, worker):
     expect(page.locator("#net-status")).to_have_text("离线")
     page.goto("/m/queue/")
     expect(page.locator("#queue-flush")).to_be_visible()
+
+
+def test_verify_from_my_tasks_and_a_visit_logged_offline(
+    phone, worker, make_user, tree, tmp_path, server_paused
+):
+    from citygrid.cases import actions
+    from citygrid.cases.intake import Report, report_case
+    from citygrid.cases.models import Department, DispatchRule, Task, Visit
+    from citygrid.cases.tests.conftest import DISPATCHER_PERMS, HANDLER_PERMS, jpeg
+
+    category = street_order_class("0508", "占道施工")
+    department = Department.objects.create(name="城管执法局", code="CG01", region=tree.city)
+    DispatchRule.objects.create(category=category, department=department, region=tree.city)
+    dispatcher = make_user(perms=DISPATCHER_PERMS, scope=[tree.city], username="dispatcher")
+    handler = make_user(perms=HANDLER_PERMS, scope=[tree.city], username="handler")
+    department.members.add(handler)
+    GridWorker.objects.filter(user=worker).update(role="inspector")
+    case = report_case(
+        Report(category=category, description="占道堆放", lng=120.005, lat=30.005),
+        actor=dispatcher,
+    )
+    actions.register_case(case.pk, actor=dispatcher)
+    actions.dispatch_case(case.pk, actor=dispatcher)
+    actions.accept_case(case.pk, actor=handler)
+    actions.report_back_case(case.pk, actor=handler, note="已清理", photos=[jpeg("after.jpg")])
+    assert Task.objects.get(case=case, kind="verification").assignee == worker
+
+    page = phone(worker)
+    page.goto("/m/")
+    task = page.locator(".task-item", has_text=f"核查事件 {case.number}")
+    expect(task.locator("[data-due]")).to_contain_text("剩余")
+    task.get_by_role("link", name="去核查").click()
+    page.get_by_label("通过", exact=True).check()
+    page.locator('input[data-photo-input="album"]').set_input_files(
+        str(big_jpeg(tmp_path / "check.jpg"))
+    )
+    expect(page.locator("[data-photo-count]")).to_have_text("已选 1 张")
+    page.locator("#note").fill("现场已恢复通行")
+    page.locator("#verify-form button[type=submit]").click()
+    expect(page.locator("#verify-result")).to_have_text("核查已提交，事件状态：待结案")
+    with server_paused:
+        case.refresh_from_db()
+        assert case.state == "verified"
+        assert CaseAttachment.objects.filter(case=case, stage="verify").count() == 1
+        assert Task.objects.get(case=case, kind="verification").status == "done"
+
+    page.goto("/m/visit/")
+    expect(page.locator("#position-status")).to_contain_text("已定位")
+    page.context.set_offline(True)
+    page.locator("#target").fill("独居老人李某家")
+    page.locator("#findings").fill("身体状况良好")
+    page.locator("#visit-form button[type=submit]").click()
+    expect(page.locator("#visit-result")).to_contain_text("当前无网络")
+    with server_paused:
+        assert Visit.objects.count() == 0
+    page.context.set_offline(False)
+    expect(page.locator("#queue-count")).to_be_hidden()
+    with server_paused:
+        visit = Visit.objects.get()
+        assert (visit.target, visit.region) == ("独居老人李某家", tree.grid_a1)
+        assert visit.visitor == worker
