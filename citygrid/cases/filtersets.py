@@ -26,14 +26,14 @@ from citygrid.cases.models import (
     TimeLimit,
     Visit,
 )
-from citygrid.core.filtersets import BaseFilterSet
+from citygrid.core.filtersets import BaseFilterSet, within
 
 
 class WithinMixin:
     """`within`: a region code prefix (the records of that region and everything under it)."""
 
     def filter_within(self, queryset, name, value):
-        return queryset.filter(region_code__startswith=value.strip())
+        return within(queryset, "region_code", value)
 
 
 def _minor_categories(request):

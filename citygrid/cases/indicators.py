@@ -274,7 +274,7 @@ def _events(
     qs = base_queryset if base_queryset is not None else CaseEvent.objects.all()
     qs = qs.filter(time__gte=start, time__lt=end)
     if region_code:
-        qs = qs.filter(region_code__startswith=region_code)
+        qs = qs.filter(region_code__within=region_code)
     if department_id is not None:
         qs = qs.filter(_department_q(department_id))
     if person_id is not None:
@@ -340,7 +340,7 @@ def _backlog(
     touched = since.values("case_id")
     cases = Case.objects.order_by()
     if region_code:
-        cases = cases.filter(region_code__startswith=region_code)
+        cases = cases.filter(region_code__within=region_code)
     if base_queryset is not None:
         cases = cases.filter(Exists(base_queryset.filter(case_id=OuterRef("pk"))))
     # NOT EXISTS, not NOT IN: PostgreSQL cannot hash a large NOT IN list and would rescan it.

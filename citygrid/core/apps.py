@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
-        from citygrid.core import changelog
+        from citygrid.core import (
+            changelog,
+            lookups,  # noqa: F401  (registers the `__within` lookup of territorial codes)
+        )
 
         changelog.connect()

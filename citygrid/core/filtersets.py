@@ -26,6 +26,14 @@ class BaseFilterSet(django_filters.FilterSet):
             f.widget.attrs.setdefault("class", css)
 
 
+def within(queryset, field: str, code: str):
+    """Records in the subtree of a typed region code (`__within`, an index range)."""
+    code = code.strip()
+    if not code.isdigit():
+        return queryset.none()
+    return queryset.filter(**{f"{field}__within": code})
+
+
 class LogFilterSet(BaseFilterSet):
     """Logs are searched by day range."""
 

@@ -17,7 +17,7 @@ def permission_name(model: type[models.Model], action: str) -> str:
 def scope_q(field: str, codes: list[str]) -> Q:
     q = Q(pk__in=[])
     for code in codes:
-        q |= Q(**{f"{field}__startswith": code})
+        q |= Q(**{f"{field}__within": code})
     return q
 
 

@@ -1,7 +1,7 @@
 import django_filters
 
 from citygrid.core import dictionaries
-from citygrid.core.filtersets import BaseFilterSet
+from citygrid.core.filtersets import BaseFilterSet, within
 from citygrid.housing.choices import CheckResult, Occupancy, RentalSource, RentalStatus
 from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
 
@@ -17,7 +17,7 @@ class ScopedFilterSet(BaseFilterSet):
     within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
 
     def filter_within(self, queryset, name, value):
-        return queryset.filter(region_code__startswith=value.strip())
+        return within(queryset, "region_code", value)
 
 
 class EstateFilterSet(ScopedFilterSet):

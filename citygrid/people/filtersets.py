@@ -122,4 +122,4 @@ class PersonFilterSet(BaseFilterSet):
         return queryset.filter(pk__in=homes.values("person_id"))
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(region_code__startswith=value.code)
+        return queryset.filter(region_code__within=value.code)

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 
 from citygrid.cases.models import Department
 from citygrid.core import dictionaries
-from citygrid.core.filtersets import BaseFilterSet
+from citygrid.core.filtersets import BaseFilterSet, within
 from citygrid.people.care import overdue_records
 from citygrid.people.choices import SPECIAL_GROUP_KINDS, VULNERABLE_GROUP_KINDS, Category
 from citygrid.people.models import (
@@ -51,7 +51,7 @@ class MembershipFilterSet(BaseFilterSet):
         return queryset.filter(ended_on__isnull=value == "yes")
 
     def filter_within(self, queryset, name, value):
-        return queryset.filter(region_code__startswith=value.strip())
+        return within(queryset, "region_code", value)
 
     def care_category(self):
         """The care-record category of the outer membership row."""
@@ -132,7 +132,7 @@ class CareRecordFilterSet(BaseFilterSet):
         fields = ["category", "person"]
 
     def filter_within(self, queryset, name, value):
-        return queryset.filter(region_code__startswith=value.strip())
+        return within(queryset, "region_code", value)
 
     def filter_overdue(self, queryset, name, value):
         # The overdue records themselves: the latest of each person and category, past due.
@@ -151,4 +151,4 @@ class CustodianAssignmentFilterSet(BaseFilterSet):
         fields = ["category", "department"]
 
     def filter_within(self, queryset, name, value):
-        return queryset.filter(region_code__startswith=value.strip())
+        return within(queryset, "region_code", value)

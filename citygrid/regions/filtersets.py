@@ -1,6 +1,6 @@
 import django_filters
 
-from citygrid.core.filtersets import BaseFilterSet
+from citygrid.core.filtersets import BaseFilterSet, within
 from citygrid.regions.choices import RegionLevel, WorkerRole
 from citygrid.regions.models import GridWorker, Region
 
@@ -19,7 +19,7 @@ class RegionFilterSet(BaseFilterSet):
         fields = ["level", "parent_id", "code", "kind"]
 
     def filter_within(self, queryset, name, value):
-        return queryset.filter(code__startswith=value.strip())
+        return within(queryset, "code", value)
 
     def filter_has_boundary(self, queryset, name, value):
         return queryset.filter(boundary__isnull=value == "no")
@@ -37,7 +37,7 @@ class GridWorkerFilterSet(BaseFilterSet):
         fields = ["role", "region_id", "active"]
 
     def filter_within(self, queryset, name, value):
-        return queryset.filter(region_code__startswith=value.strip())
+        return within(queryset, "region_code", value)
 
     def filter_phone(self, queryset, name, value):
         from citygrid.core.crypto import blind_index

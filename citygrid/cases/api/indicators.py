@@ -44,7 +44,7 @@ class IndicatorsView(APIView):
         params = query.validated_data
         region = params.get("region", "").strip()
         base = None
-        if region and not user.covers(region):
+        if region and (not region.isdigit() or not user.covers(region)):
             raise ApiError("not_found", "区域不存在或不在您的管辖范围内", 404)
         if not region and not user.is_superuser:
             base = CaseEvent.objects.filter(scope_q("region_code", user.scope_codes()))

@@ -413,3 +413,23 @@ def test_django_validators_raise_validation_error(
         validator(value)
     assert info.value.code == code
     assert info.value.messages == [message]
+
+
+@pytest.mark.django_db
+def test_within_is_the_subtree_of_a_code_as_a_range(tree):
+    from citygrid.core.lookups import next_code
+    from citygrid.regions.models import Region
+
+    assert next_code("3301") == "3302"
+    assert next_code("330109") == "330110"
+    assert next_code("999") is None
+    with pytest.raises(ValueError):
+        next_code("33a1")
+    for code in ("3301", "330101", "330102", "330101001001", "330101001001001", "33", "3"):
+        within = set(Region.objects.filter(code__within=code).values_list("code", flat=True))
+        prefix = set(Region.objects.filter(code__startswith=code).values_list("code", flat=True))
+        assert within == prefix, code
+    nines = Region.objects.create(parent=tree.city, level="county", code="330199", name="九区")
+    assert set(Region.objects.filter(code__within="330199")) == {nines}
+    assert nines in Region.objects.filter(code__within="3301")
+    assert set(Region.objects.filter(code__within="9999")) == set()
