@@ -52,8 +52,13 @@ class CaseResource(Resource):
         Column("reported_at", "上报时间", export=lambda c: _time(c.reported_at)),
         Column("closed_at", "结案时间", export=lambda c: _time(c.closed_at)),
         Column("satisfaction", "满意度"),
-        # Masked for everyone: an export leaves the system, a reporter's number must not.
-        Column("reporter_phone", "上报人电话", export=lambda c: c.masked("reporter_phone")),
+        # Masked for everyone: an export leaves the system, a reporter's number must not; an
+        # anonymous citizen's not even masked.
+        Column(
+            "reporter_phone",
+            "上报人电话",
+            export=lambda c: "匿名" if c.anonymous else c.masked("reporter_phone"),
+        ),
     ]
 
 

@@ -134,8 +134,17 @@ def submit_report(report: Report, *, ip: str = "", now=None) -> Case | HeldRepor
             raise WorkflowError("invalid_phone", "上报人手机号码格式不正确", 400) from exc
     reason = _hold_reason(phone, ip)
     if not reason:
-        return report_case(report, actor=None, now=now)
+        with transaction.atomic():
+            case = report_case(report, actor=None, now=now)
+            notify_case_number(case)
+        return case
     return hold_report(report, reason=reason, ip=ip, now=now)
+
+
+def notify_case_number(case: Case) -> None:
+    """The citizen gets the case number by SMS (template `case_number`), to follow it later."""
+    if case.reporter_phone:
+        send_sms(case.reporter_phone, "case_number", {"number": case.number}, related=case)
 
 
 def hold_report(report: Report, *, reason: str, ip: str = "", now=None) -> HeldReport:
@@ -200,6 +209,7 @@ def release_held_report(held_id: int, *, actor, now=None) -> Case:
         try:
             # The citizen reported, not the reviewer: the case carries no staff reporter.
             case = report_case(report, actor=None, now=now)
+            notify_case_number(case)
         finally:
             for image in files:
                 image.close()

@@ -113,7 +113,9 @@ def report_done(request):
 
 
 def follow(request):
-    form = FollowForm(request.POST or None)
+    # A case number (not personal data) may arrive in the link a WeChat reply carries.
+    initial = {"number": request.GET.get("number", "")[:30]}
+    form = FollowForm(request.POST or None, initial=initial)
     sent = False
     if request.method == "POST" and form.is_valid():
         number, phone = form.cleaned_data["number"], form.cleaned_data["phone"]

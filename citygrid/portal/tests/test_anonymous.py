@@ -73,3 +73,19 @@ def test_named_report_shows_masked_values_to_everyone(client, category, staff, a
     assert (data["reporter_name"], data["reporter_phone"]) == ("李*", "139****5678")
     list_data = api_client.get("/api/cases/").json()
     assert list_data["results"][0]["reporter_name"] == "李*"
+
+
+def test_exports_never_carry_an_anonymous_reporter(client, case, make_user, tree):
+    client.force_login(
+        make_user(
+            perms=["cases.view_case", "cases.export_case", "cases.view_reporter_case"],
+            scope=[tree.city],
+            view_sensitive=True,
+        )
+    )
+    text = client.get(reverse("cases:case_export"), {"export_format": "csv"}).content.decode(
+        "utf-8-sig"
+    )
+    row = next(line for line in text.splitlines() if line.startswith(case.number))
+    assert row.endswith(",匿名")
+    assert "5678" not in row

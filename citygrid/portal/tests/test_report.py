@@ -41,6 +41,20 @@ def test_report_with_photo_and_position_creates_one_case(client, report_data):
     assert Case.objects.count() == 1
     assert CaseEvent.objects.filter(case=case, action="report").count() == 1
     assert case.number in client.get(again.url).content.decode()
+    # The case number reaches the citizen's phone once, by template.
+    from citygrid.notify.models import SmsMessage
+
+    sms = SmsMessage.objects.get()
+    assert (sms.phone, sms.template.code, sms.params) == (
+        "13812345678",
+        "case_number",
+        {"number": case.number},
+    )
+
+
+def test_follow_form_takes_the_case_number_from_a_link(client):
+    page = client.get(reverse("portal:follow"), {"number": "2026112900001"}).content.decode()
+    assert 'value="2026112900001"' in page
 
 
 def test_bad_photo_shows_clear_error_and_creates_nothing(client, report_data):
