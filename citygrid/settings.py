@@ -319,6 +319,22 @@ WECHAT_IMAGE_DOWNLOADER = env(
     "WECHAT_IMAGE_DOWNLOADER", "citygrid.integrations.wechat.media.fetch_image"
 )
 
+# Citizens' portal (docs/portal.md): reports per phone / per IP in the window before they are
+# held for review (never dropped), and the SMS verification code's life, resend gap, attempts.
+PORTAL_RATE_WINDOW_SECONDS = int(env("PORTAL_RATE_WINDOW_SECONDS", "3600"))
+PORTAL_REPORTS_PER_PHONE = int(env("PORTAL_REPORTS_PER_PHONE", "5"))
+PORTAL_REPORTS_PER_IP = int(env("PORTAL_REPORTS_PER_IP", "20"))
+PORTAL_CODE_TTL_SECONDS = int(env("PORTAL_CODE_TTL_SECONDS", "300"))
+PORTAL_CODE_RESEND_SECONDS = int(env("PORTAL_CODE_RESEND_SECONDS", "60"))
+PORTAL_CODE_MAX_ATTEMPTS = int(env("PORTAL_CODE_MAX_ATTEMPTS", "5"))
+
+# Open311 GeoReport v2 (docs/open311.md).
+OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", "")
+OPEN311_ENDPOINT_TYPE = env("OPEN311_ENDPOINT_TYPE", "production")
+OPEN311_CONTACT = env("OPEN311_CONTACT", "请联系城市运行管理指挥中心")
+# An identical POST from the same client within this window returns the first request.
+OPEN311_REPEAT_WINDOW_SECONDS = int(env("OPEN311_REPEAT_WINDOW_SECONDS", "600"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
