@@ -75,7 +75,7 @@ class Child:
 
 def scoped_persons(user, region: Region) -> QuerySet:
     """Every person the user may see in the subtree, whatever their status."""
-    return Person.objects.restrict(user, "view").filter(region_code__startswith=region.code)
+    return Person.objects.restrict(user, "view").filter(region_code__within=region.code)
 
 
 def persons(user, region: Region) -> QuerySet:
@@ -151,7 +151,7 @@ def age_pyramid(qs: QuerySet, today: date) -> tuple[list[Band], int]:
 
 def _open(model, user, region: Region) -> QuerySet:
     return model.objects.restrict(user, "view").filter(
-        region_code__startswith=region.code,
+        region_code__within=region.code,
         ended_on__isnull=True,
         person__status=PersonStatus.PRESENT,
     )

@@ -12,14 +12,15 @@ subtree of the region (`SYSTEM` passes every permission and scope check). The st
 open a region only when it lies inside the user's territory — `Region.objects.in_scope(user)`
 (the region's code starts with one of the user's scope codes) or the user's own scope region —
 and only for users holding `people.view_person`. For such a user with scope code S and a region R
-whose code starts with S, `Person.objects.restrict(user, "view")` is "region_code starts with one
-of the scope codes"; every person of R's subtree has a region_code starting with R's code, hence
+whose code starts with S, `Person.objects.restrict(user, "view")` keeps the persons whose
+region_code lies within one of the scope codes (`code__within`: the index range of the codes
+starting with it). Every person of R's subtree has a region_code starting with R's code, hence
 with S: the user sees the *entire* subtree, so the restricted and the unrestricted counts are the
 same (a superuser sees everything anyway; an inactive user has no session user at all). The same
 holds for the membership models, which are scoped by their own `region_code`, as soon as the user
 holds the model's view permission — and that permission is exactly what `from_data` checks per
 category when reading (`queries.visible_categories`), as `queries.by_category` does live. The
-flow trend follows the persons. `test_stats_snapshots.py` checks the equality for a scoped user.
+flow trend follows the persons. `test_stats_snapshots.py` checks the equality for scoped users.
 """
 
 import logging
