@@ -114,6 +114,10 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *_crud("cases", "task", ("view", "add", "change")),
             *_crud("cases", "visit", ("view", "add", "change")),
             *(p for model in _CASE_SETTINGS for p in _crud("cases", model, ("view", "change"))),
+            # Citizens' reports held by the abuse controls, and the block lists behind them.
+            *_crud("portal", "heldreport", ("view", "change")),
+            *_crud("portal", "blockedphone", ("view", "add", "delete")),
+            *_crud("portal", "blockedip", ("view", "add", "delete")),
         ),
     ),
     RoleSpec(
@@ -188,7 +192,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
     ),
     RoleSpec(
         SYSTEM_ADMIN,
-        "管理用户、角色与代码表，查看访问日志",
+        "管理用户、角色与代码表，查看访问日志，管理 Open311 接口密钥与服务属性",
         False,
         (
             *_crud("accounts", "user", ("view", "add", "change", "delete")),
@@ -196,6 +200,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *_crud("core", "dictionary", ("view", "add", "change", "delete")),
             *_crud("core", "dictitem", ("view", "add", "change", "delete")),
             "core.view_accesslog",
+            *_crud("open311", "apiclient", ("view", "add", "change")),
+            *_crud("open311", "serviceattribute", ("view", "add", "change", "delete")),
         ),
     ),
 )

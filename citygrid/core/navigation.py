@@ -88,6 +88,8 @@ MENU: tuple[MenuGroup, ...] = (
             MenuItem("我的待办", "cases:desk", "cases.view_case"),
             MenuItem("事件登记", "cases:case_add", "cases.add_case"),
             MenuItem("待审核群众上报", "portal:heldreport_list", "portal.view_heldreport"),
+            MenuItem("屏蔽手机号", "portal:blockedphone_list", "portal.view_blockedphone"),
+            MenuItem("屏蔽IP", "portal:blockedip_list", "portal.view_blockedip"),
             MenuItem("全部事件", "cases:case_list", "cases.view_case"),
             MenuItem("任务", "cases:task_list", "cases.view_task"),
             MenuItem("走访日志", "cases:visit_list", "cases.view_visit"),

@@ -3,6 +3,8 @@ import re
 from django import forms
 
 from citygrid.cases.models import CaseCategory
+from citygrid.core.forms import ScopedModelForm
+from citygrid.portal.models import BlockedIp, BlockedPhone
 
 MAX_PHOTOS = 6
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -133,3 +135,15 @@ class DiscardForm(forms.Form):
     note = forms.CharField(
         label="丢弃原因", max_length=200, error_messages={"required": "请填写丢弃原因"}
     )
+
+
+class BlockedPhoneForm(ScopedModelForm):
+    class Meta:
+        model = BlockedPhone
+        fields = ["phone", "reason"]
+
+
+class BlockedIpForm(ScopedModelForm):
+    class Meta:
+        model = BlockedIp
+        fields = ["ip", "reason"]

@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from citygrid.core.fields import EncryptedCharField
+from citygrid.core.models import ChangeLoggedModel
 from citygrid.core.querysets import RestrictedManager
-from citygrid.core.validators import mask_mobile, mask_name
+from citygrid.core.validators import mask_mobile, mask_name, normalize_mobile, validate_mobile
 
 
 class VerificationCode(models.Model):
@@ -33,43 +34,64 @@ class VerificationCode(models.Model):
         return f"验证码 #{self.pk}"
 
 
-class BlockedPhone(models.Model):
-    """A phone number whose reports are held for review instead of becoming cases."""
+class BlockedPhone(ChangeLoggedModel):
+    """A phone number whose reports are held for review instead of becoming cases.
 
-    phone = EncryptedCharField("手机号码")
+    City-wide (no region): abuse comes from a number, not from a place. Every change is logged.
+    """
+
+    phone = EncryptedCharField("手机号码", validators=[validate_mobile])
     phone_index = models.CharField("手机号索引", max_length=64, unique=True, editable=False)
-    reason = models.CharField("原因", max_length=200, blank=True)
-    created = models.DateTimeField("创建时间", auto_now_add=True)
+    reason = models.CharField("原因", max_length=200)
+
+    sensitive_fields = {"phone": "mobile"}
+    changelog_exclude = ("created", "last_updated", "phone_index")
 
     class Meta:
         verbose_name = "屏蔽手机号"
         verbose_name_plural = "屏蔽手机号"
         ordering = ["-created"]
+        default_permissions = ("view", "add", "delete")
 
     def __str__(self) -> str:
         return mask_mobile(self.phone)
 
-    def save(self, *args, **kwargs):
+    def get_absolute_url(self) -> str:
+        return reverse("portal:blockedphone_list")
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
         from citygrid.core.crypto import blind_index
 
-        self.phone_index = blind_index(self.phone or "")
-        super().save(*args, **kwargs)
+        try:
+            self.phone = normalize_mobile(self.phone or "")
+        except ValueError:
+            return  # the field validator reports it
+        self.phone_index = blind_index(self.phone)
+        if BlockedPhone.objects.filter(phone_index=self.phone_index).exclude(pk=self.pk).exists():
+            raise ValidationError({"phone": "该手机号码已在屏蔽名单中"})
 
 
-class BlockedIp(models.Model):
+class BlockedIp(ChangeLoggedModel):
     """A client address whose reports are held for review instead of becoming cases."""
 
-    ip = models.GenericIPAddressField("IP地址", unique=True)
-    reason = models.CharField("原因", max_length=200, blank=True)
-    created = models.DateTimeField("创建时间", auto_now_add=True)
+    ip = models.GenericIPAddressField(
+        "IP地址", unique=True, error_messages={"unique": "该地址已在屏蔽名单中"}
+    )
+    reason = models.CharField("原因", max_length=200)
 
     class Meta:
         verbose_name = "屏蔽IP"
         verbose_name_plural = "屏蔽IP"
         ordering = ["-created"]
+        default_permissions = ("view", "add", "delete")
 
     def __str__(self) -> str:
         return self.ip
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:blockedip_list")
 
 
 class HeldReport(models.Model):

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from citygrid.portal import views
+from citygrid.core.routing import model_urls
+from citygrid.portal import blocklist, views
+from citygrid.portal.models import BlockedIp, BlockedPhone
 
 app_name = "portal"
 
@@ -14,4 +16,18 @@ urlpatterns = [
     path("held/<int:pk>/", views.heldreport, name="heldreport"),
     path("held/<int:pk>/release/", views.heldreport_release, name="heldreport_release"),
     path("held/<int:pk>/discard/", views.heldreport_discard, name="heldreport_discard"),
+    *model_urls(
+        "blocked-phones",
+        BlockedPhone,
+        list=blocklist.BlockedPhoneListView.as_view(),
+        add=blocklist.BlockedPhoneEditView.as_view(),
+        delete=blocklist.BlockedPhoneDeleteView.as_view(),
+    ),
+    *model_urls(
+        "blocked-ips",
+        BlockedIp,
+        list=blocklist.BlockedIpListView.as_view(),
+        add=blocklist.BlockedIpEditView.as_view(),
+        delete=blocklist.BlockedIpDeleteView.as_view(),
+    ),
 ]
