@@ -110,6 +110,20 @@ def verify(request, case_id: int):
 
 
 @api_view
+def patrol(request, task_id: int):
+    """Finish a patrol task with what was found (once per idempotency key)."""
+    form = forms.PatrolForm(request.POST)
+    if not form.is_valid():
+        return invalid(form)
+    data = form.cleaned_data
+    task, created = services.complete_patrol(
+        request.user, task_id, key=data["idempotency_key"], result=data["result"]
+    )
+    body = {"id": task.pk, "status_label": task.get_status_display(), "created": created}
+    return JsonResponse(body, status=201 if created else 200)
+
+
+@api_view
 def visit(request):
     """A 走访日志 entry (once per idempotency key)."""
     form = forms.VisitForm(request.POST)

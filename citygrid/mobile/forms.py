@@ -45,6 +45,12 @@ class VerifyForm(KeyedForm):
     note = forms.CharField(label="核查意见", max_length=2000, required=False)
 
 
+class PatrolForm(KeyedForm):
+    result = forms.CharField(
+        label="巡查情况", max_length=4000, error_messages={"required": "请填写巡查情况"}
+    )
+
+
 class VisitForm(KeyedForm):
     target = forms.CharField(
         label="走访对象", max_length=100, error_messages={"required": "请填写走访对象"}

@@ -13,6 +13,7 @@ class SubmittedAction(models.Model):
     class Kind(models.TextChoices):
         VERIFICATION = "verification", "事件核查"
         VISIT = "visit", "走访日志"
+        PATROL = "patrol", "巡查任务"
 
     key = models.CharField("幂等键", max_length=64, unique=True)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
@@ -33,6 +34,14 @@ class SubmittedAction(models.Model):
     visit = models.ForeignKey(
         "cases.Visit",
         verbose_name="走访日志",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    task = models.ForeignKey(
+        "cases.Task",
+        verbose_name="巡查任务",
         on_delete=models.CASCADE,
         null=True,
         blank=True,

@@ -14,10 +14,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from citygrid.cases import actions, intake
+from citygrid.cases import actions, fieldwork, intake
 from citygrid.cases.choices import Channel
 from citygrid.cases.errors import WorkflowError
-from citygrid.cases.models import Case, Visit
+from citygrid.cases.models import Case, Task, Visit
 from citygrid.mobile.models import SubmittedAction
 from citygrid.people.models import Person
 from citygrid.regions.choices import RegionLevel, WorkerRole
@@ -102,6 +102,29 @@ def verify(user, case_id: int, *, key: str, passed: bool, note: str, photos) -> 
             raise
         return done.case, False
     return case, True
+
+
+def complete_patrol(user, task_id: int, *, key: str, result: str) -> tuple[Task, bool]:
+    """Finish my patrol task with what I found (`fieldwork.complete_task`), once per key."""
+    kind = SubmittedAction.Kind.PATROL
+    done = _replayed(key, user, kind)
+    if done is not None:
+        if done.task_id != task_id:
+            raise _key_conflict()
+        return done.task, False
+    task = Task.objects.restrict(user, "view").filter(pk=task_id).first()
+    if task is None:
+        raise fieldwork.TaskNotFound
+    try:
+        with transaction.atomic():
+            task = fieldwork.complete_task(task, actor=user, result=result)
+            SubmittedAction.objects.create(key=key, kind=kind, user=user, task=task)
+    except IntegrityError:
+        done = _replayed(key, user, kind)
+        if done is None or done.task_id != task_id:
+            raise
+        return done.task, False
+    return task, True
 
 
 @dataclass

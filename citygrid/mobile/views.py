@@ -115,6 +115,16 @@ def verify(request, case_id: int):
 
 @ensure_csrf_cookie
 @login_required
+def patrol(request, task_id: int):
+    """Finish one of my open patrol tasks: what I found on the round."""
+    task = _tasks(request.user).filter(pk=task_id, kind=TaskKind.PATROL).first()
+    if task is None:
+        raise Http404("任务不存在或已完成")
+    return render(request, "mobile/patrol.html", _context(request, task=task))
+
+
+@ensure_csrf_cookie
+@login_required
 def visit(request):
     return render(request, "mobile/visit.html", _context(request))
 

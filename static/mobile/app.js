@@ -6,7 +6,7 @@
   var Q = window.CityGridQueue;
   var MAX_SIDE = 1600;
   var JPEG_QUALITY = 0.8;
-  var KIND_LABELS = { report: "问题上报", verify: "事件核查", visit: "走访日志" };
+  var KIND_LABELS = { report: "问题上报", verify: "事件核查", visit: "走访日志", patrol: "巡查任务" };
 
   function $(selector, root) { return (root || document).querySelector(selector); }
   function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
@@ -158,7 +158,8 @@
         if (answer && !answer.error) {
           result.className = "alert alert-success";
           result.textContent = kind === "report" ? "上报成功，案卷号 " + answer.number
-            : kind === "verify" ? "核查已提交，事件状态：" + answer.state_label : "走访日志已提交";
+            : kind === "verify" ? "核查已提交，事件状态：" + answer.state_label
+            : kind === "patrol" ? "巡查任务已完成" : "走访日志已提交";
         } else if (answer && answer.status && answer.status < 500 && answer.status !== 401) {
           result.className = "alert alert-danger";
           result.textContent = answer.error + "（已留在待上传队列，可修改后重新提交）";
@@ -279,6 +280,18 @@
       if (position) { fields.lng = String(position.lng); fields.lat = String(position.lat); }
       submitQueued("visit", "走访：" + target, form.dataset.url, fields, [], $("#visit-result"))
         .finally(function () { form.reset(); });
+    });
+  }
+
+  function setupPatrol() {
+    var form = $("#patrol-form");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var result = $("#patrol-result-text").value.trim();
+      text($("#patrol-error"), result ? "" : "请填写巡查情况");
+      if (!result) return;
+      submitQueued("patrol", "巡查：" + form.dataset.title, form.dataset.url, { result: result }, [],
+        $("#patrol-result"));
     });
   }
 
@@ -436,6 +449,7 @@
     if (page === "report") setupReport();
     if (page === "verify") setupVerify();
     if (page === "visit") setupVisit();
+    if (page === "patrol") setupPatrol();
     if (page === "queue") setupQueue();
     if (page === "lookup") setupLookup();
   });

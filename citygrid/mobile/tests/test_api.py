@@ -283,3 +283,46 @@ def test_houses_of_my_grid_with_owner_masked(worker_client, residents):
 
 def test_lookup_is_post_only(worker_client):
     assert worker_client.get(reverse("mobile:api_people") + "?q=张").status_code == 405
+
+
+@pytest.fixture
+def patrol_task(field, tree):
+    return Task.objects.create(
+        region=tree.grid_a1, kind="patrol", title="早巡：幸福路沿线", assignee=field.worker
+    )
+
+
+def patrol(client, task, **extra):
+    data = {"idempotency_key": key(), "result": "沿线正常，无占道", **extra}
+    return client.post(reverse("mobile:api_patrol", args=[task.pk]), data), data
+
+
+def test_patrol_task_is_finished_once_per_key(worker_client, patrol_task):
+    home = worker_client.get(reverse("mobile:home")).content.decode()
+    assert reverse("mobile:patrol", args=[patrol_task.pk]) in home
+    assert worker_client.get(reverse("mobile:patrol", args=[patrol_task.pk])).status_code == 200
+    response, data = patrol(worker_client, patrol_task)
+    assert response.status_code == 201, response.json()
+    patrol_task.refresh_from_db()
+    assert (patrol_task.status, patrol_task.result) == (TaskStatus.DONE, "沿线正常，无占道")
+    done_at = patrol_task.done_at
+    again = worker_client.post(reverse("mobile:api_patrol", args=[patrol_task.pk]), data)
+    assert again.status_code == 200 and again.json()["created"] is False
+    patrol_task.refresh_from_db()
+    assert patrol_task.done_at == done_at
+    assert SubmittedAction.objects.filter(kind="patrol", task=patrol_task).count() == 1
+    # Done tasks leave the list and their page.
+    assert worker_client.get(reverse("mobile:patrol", args=[patrol_task.pk])).status_code == 404
+
+
+def test_patrol_needs_a_result_and_my_own_open_task(worker_client, patrol_task, field, tree):
+    response, _ = patrol(worker_client, patrol_task, result="")
+    assert response.status_code == 400
+    assert response.json()["errors"]["result"] == ["请填写巡查情况"]
+    outside = Task.objects.create(region=tree.grid_b1, kind="patrol", title="乙区巡查")
+    response, _ = patrol(worker_client, outside)
+    assert response.status_code == 404
+    patrol_task.refresh_from_db()
+    outside.refresh_from_db()
+    assert patrol_task.status == outside.status == TaskStatus.OPEN
+    assert not SubmittedAction.objects.filter(kind="patrol").exists()
