@@ -5,6 +5,7 @@ Every case is filed by `citygrid.cases.intake.report_case`; this module only dec
 report goes there now or waits for a person to look at it. A held report is never lost.
 """
 
+import logging
 import secrets
 from dataclasses import replace
 from datetime import timedelta
@@ -38,6 +39,8 @@ from citygrid.regions.models import Region
 
 CODE_TEMPLATE = "verify_code"
 CODE_TEMPLATE_TEXT = "您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
+
+logger = logging.getLogger(__name__)
 
 
 def setting(name: str, default: int) -> int:
@@ -134,17 +137,22 @@ def submit_report(report: Report, *, ip: str = "", now=None) -> Case | HeldRepor
             raise WorkflowError("invalid_phone", "上报人手机号码格式不正确", 400) from exc
     reason = _hold_reason(phone, ip)
     if not reason:
-        with transaction.atomic():
-            case = report_case(report, actor=None, now=now)
-            notify_case_number(case)
+        case = report_case(report, actor=None, now=now)
+        notify_case_number(case)
         return case
     return hold_report(report, reason=reason, ip=ip, now=now)
 
 
 def notify_case_number(case: Case) -> None:
-    """The citizen gets the case number by SMS (template `case_number`), to follow it later."""
-    if case.reporter_phone:
+    """The citizen gets the case number by SMS (template `case_number`), to follow it later.
+
+    The case is already filed: a disabled template must never cost the citizen their report."""
+    if not case.reporter_phone:
+        return
+    try:
         send_sms(case.reporter_phone, "case_number", {"number": case.number}, related=case)
+    except ValueError:
+        logger.warning("case %s: no case-number SMS (template case_number unavailable)", case.pk)
 
 
 def hold_report(report: Report, *, reason: str, ip: str = "", now=None) -> HeldReport:

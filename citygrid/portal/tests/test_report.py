@@ -113,3 +113,14 @@ def test_anonymous_report_is_stored_anonymous(client, report_data):
     case = Case.objects.get()
     assert case.anonymous is True
     assert case.reporter_phone == "13812345678"
+
+
+def test_a_disabled_sms_template_never_costs_the_citizen_their_report(client, report_data):
+    from citygrid.notify.models import SmsMessage, SmsTemplate
+
+    SmsTemplate.objects.filter(code="case_number").update(active=False)
+    response = client.post(reverse("portal:report"), report_data())
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.number in client.get(response.url).content.decode()
+    assert not SmsMessage.objects.exists()
