@@ -99,17 +99,32 @@ def _validate(report: Report) -> tuple[float, float, str]:
     return lng, lat, phone
 
 
+@dataclass(frozen=True)
+class Located:
+    lng: float
+    lat: float
+    phone: str
+    grid: Region
+
+
+def locate(report: Report) -> Located:
+    """Check a report and find its grid without writing anything: a channel that holds a report
+    back (the portal's abuse controls) checks it exactly as filing it would."""
+    lng, lat, phone = _validate(report)
+    grid_id = load_index().locate(lng, lat)
+    if grid_id is None:
+        raise WorkflowError("outside_grids", "该位置不在任何网格内，请核对位置", 400)
+    return Located(lng, lat, phone, Region.objects.get(pk=grid_id))
+
+
 def report_case(report: Report, *, actor=None, now: datetime | None = None) -> Case:
     """Create a case. `actor` is the staff member or None for the public channels."""
     if report.idempotency_key:
         existing = Case.objects.filter(idempotency_key=report.idempotency_key).first()
         if existing:
             return existing
-    lng, lat, phone = _validate(report)
-    grid_id = load_index().locate(lng, lat)
-    if grid_id is None:
-        raise WorkflowError("outside_grids", "该位置不在任何网格内，请核对位置", 400)
-    grid = Region.objects.get(pk=grid_id)
+    located = locate(report)
+    lng, lat, phone, grid = located.lng, located.lat, located.phone, located.grid
     staff = actor is not None and actor.is_authenticated
     if staff and not actor.covers(grid.code):
         raise WorkflowError("out_of_scope", "该位置不在您的管辖范围内", 403)

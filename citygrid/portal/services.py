@@ -19,7 +19,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from citygrid.cases import events, photos
 from citygrid.cases.choices import CaseState, Channel
 from citygrid.cases.errors import WorkflowError
-from citygrid.cases.intake import Report, report_case
+from citygrid.cases.intake import Report, locate, report_case
 from citygrid.cases.models import Case, CaseCategory
 from citygrid.core.crypto import blind_index
 from citygrid.core.validators import normalize_mobile
@@ -33,9 +33,6 @@ from citygrid.portal.models import (
     HeldReportPhoto,
     VerificationCode,
 )
-from citygrid.regions.geo.index import load_index
-from citygrid.regions.geo.transforms import to_wgs84
-from citygrid.regions.models import Region
 
 CODE_TEMPLATE = "verify_code"
 CODE_TEMPLATE_TEXT = "您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
@@ -89,30 +86,6 @@ def _hold_reason(phone: str, ip: str) -> str:
     return ""
 
 
-def _check(report: Report) -> tuple[float, float, str, Region]:
-    """The intake's own checks, for a report that will be held: the citizen still hears at once
-    what to fix, and a held report can later be released as it is."""
-    category = report.category
-    if category is None or not CaseCategory.objects.reportable().filter(pk=category.pk).exists():
-        raise WorkflowError("invalid_category", "请选择有效的事部件小类", 400)
-    if not (report.description or "").strip():
-        raise WorkflowError("description_required", "请填写问题描述", 400)
-    phone = ""
-    if report.reporter_phone:
-        try:
-            phone = normalize_mobile(report.reporter_phone)
-        except ValueError as exc:
-            raise WorkflowError("invalid_phone", "上报人手机号码格式不正确", 400) from exc
-    try:
-        lng, lat = to_wgs84(float(report.lng), float(report.lat), report.crs)
-    except (TypeError, ValueError) as exc:
-        raise WorkflowError("invalid_position", "坐标或坐标系无效", 400) from exc
-    grid_id = load_index().locate(lng, lat)
-    if grid_id is None:
-        raise WorkflowError("outside_grids", "该位置不在任何网格内，请核对位置", 400)
-    return lng, lat, phone, Region.objects.get(pk=grid_id)
-
-
 def find_submitted(key: str) -> Case | HeldReport | None:
     """What an earlier submit with this idempotency key became, if anything."""
     return (
@@ -156,7 +129,13 @@ def notify_case_number(case: Case) -> None:
 
 
 def hold_report(report: Report, *, reason: str, ip: str = "", now=None) -> HeldReport:
-    lng, lat, phone, grid = _check(report)
+    # Checked as filing would check it: the citizen hears at once what to fix, and a held
+    # report can later be released as it is.
+    category = report.category
+    if category is None or not CaseCategory.objects.reportable().filter(pk=category.pk).exists():
+        raise WorkflowError("invalid_category", "请选择有效的事部件小类", 400)
+    located = locate(report)
+    lng, lat, phone, grid = located.lng, located.lat, located.phone, located.grid
     cleaned = photos.validate_photos(report.photos)
     with transaction.atomic():
         held = HeldReport.objects.create(
