@@ -24,6 +24,11 @@ def _test_settings(settings, tmp_path, monkeypatch):
     index.reset_index()
     reset_calendar_cache()
     dictionaries.reset()
+    # Rate limits (portal, declarations) count in the cache: one test's reports must not
+    # push another test over a limit.
+    from django.core.cache import cache
+
+    cache.clear()
     # Code tables re-check their stamp on a timer; a timer firing mid-test would add a query to
     # exact query counts. Edits in this process reset the cache anyway.
     monkeypatch.setattr(dictionaries, "CHECK_EVERY", float("inf"))

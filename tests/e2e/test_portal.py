@@ -36,7 +36,8 @@ def test_citizen_reports_with_photo_and_gps_on_a_phone(
         page.goto("/portal/")
         expect(page.locator("#main-nav")).to_have_count(0)
         page.locator(".ts-control input").fill("占道")
-        page.keyboard.press("Enter")
+        # Click the match itself: Enter would take whatever option is first before filtering ends.
+        page.locator(".ts-dropdown .option", has_text="占道施工").first.click()
         page.fill("textarea[name=description]", "人行道上堆放建材，影响通行")
         page.locator("input[name=photos]").set_input_files(str(photo))
         page.click("#use-gps")

@@ -37,7 +37,8 @@ def make_person(region, name, sex, born, **fields) -> Person:
     _serial["n"] += 1
     n = _serial["n"]
     if fields.get("id_type", "111") == "111":
-        order = f"{2 * n + (1 if sex == '1' else 2):03d}"
+        # Three digits whatever the process has built before (parity keeps the sex digit).
+        order = f"{(2 * n + (1 if sex == '1' else 2)) % 1000:03d}"
         body = f"330101{born:%Y%m%d}{order}"
         fields["id_number"] = body + id_number_check_char(body)
     else:
