@@ -13,6 +13,7 @@ from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_save, pre_delete
 
 from citygrid.core import context
@@ -49,6 +50,21 @@ def readable_content_types(user) -> list[int]:
         if user.has_perm(needed):
             readable.append(model)
     return [ct.pk for ct in ContentType.objects.get_for_models(*readable).values()]
+
+
+def hidden_history(user) -> Q:
+    """History rows of single records withheld from `user` although the type is readable
+    (a sealed juvenile record): each model may name them in `history_hidden_from(user)`."""
+    from django.apps import apps
+
+    hidden = Q(pk__in=[])
+    for model in apps.get_models():
+        withheld = getattr(model, "history_hidden_from", None)
+        ids = withheld(user) if withheld else None
+        if ids is not None:
+            ct = ContentType.objects.get_for_model(model)
+            hidden |= Q(content_type=ct, object_id__in=ids)
+    return hidden
 
 
 def _plain(value):

@@ -105,3 +105,36 @@ def test_history_of_need_to_know_records_stays_with_those_who_may_see_them(clien
     shown = {row.record.object_repr for row in client.get("/core/changes/").context["table"].rows}
     assert {str(person), str(membership), str(detail)} <= shown
     assert client.get(f"/core/changes/{hidden.pk}/").status_code == 200
+
+
+def test_history_of_a_sealed_juvenile_record_stays_sealed(client, tree, make_user):
+    from citygrid.core.validators import id_number_check_char
+    from citygrid.people.models import Person, ReleasedPrisonerDetail, SpecialGroup
+
+    body = "33010120080101003"
+    person = Person.objects.create(
+        region=tree.grid_a1, name="少年", id_number=body + id_number_check_char(body)
+    )
+    sealed = SpecialGroup.objects.create(
+        person=person, kind="released_prisoner", started_on="2026-01-01", sealed=True
+    )
+    detail = ReleasedPrisonerDetail.objects.create(
+        membership=sealed, offence="盗窃罪", released_on="2026-01-01"
+    )
+    officer = make_user(
+        perms=["core.view_objectchange", "people.view_person", "people.view_specialgroup"],
+        scope=[tree.county_a],
+    )
+
+    def shown(user):
+        client.force_login(user)
+        table = client.get("/core/changes/").context["table"]
+        return {row.record.object_repr for row in table.rows}
+
+    assert str(person) in shown(officer)
+    assert not {str(sealed), str(detail)} & shown(officer)
+    hidden = ObjectChange.objects.get(
+        object_id=detail.pk, content_type__model="releasedprisonerdetail"
+    )
+    assert client.get(f"/core/changes/{hidden.pk}/").status_code == 404
+    assert {str(sealed), str(detail)} <= shown(make_user(superuser=True))

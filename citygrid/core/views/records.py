@@ -1,7 +1,7 @@
 """Views of core's own record types: code tables, change history, access log."""
 
 from citygrid.core import filtersets, forms, tables
-from citygrid.core.changelog import readable_content_types
+from citygrid.core.changelog import hidden_history, readable_content_types
 from citygrid.core.models import AccessLog, Dictionary, DictItem, ObjectChange
 from citygrid.core.views import generic
 
@@ -42,7 +42,10 @@ class ReadableChangesMixin:
 
     def get_queryset(self, action=None):
         qs = super().get_queryset(action)
-        return qs.filter(content_type__in=readable_content_types(self.request.user))
+        user = self.request.user
+        return qs.filter(content_type__in=readable_content_types(user)).exclude(
+            hidden_history(user)
+        )
 
 
 class ObjectChangeListView(ReadableChangesMixin, generic.ObjectListView):

@@ -102,6 +102,13 @@ class SpecialGroup(Membership):
 
     objects = SpecialGroupQuerySet.as_manager()
 
+    @classmethod
+    def history_hidden_from(cls, user):
+        """A sealed record's history (offence, dates) stays sealed too (`people.sealing`)."""
+        from citygrid.people.sealing import can_see_sealed
+
+        return None if can_see_sealed(user) else cls.objects.filter(sealed=True).values("pk")
+
     class Meta:
         verbose_name = "特殊人群"
         verbose_name_plural = "特殊人群"
@@ -212,6 +219,16 @@ class GroupPart(ChangeLoggedModel):
 
     def get_absolute_url(self) -> str:
         return self.membership.person.get_absolute_url()
+
+    @classmethod
+    def history_hidden_from(cls, user):
+        """Details of a sealed special-group record: their history is sealed with it."""
+        from citygrid.people.sealing import can_see_sealed
+
+        owner = cls._meta.get_field("membership").related_model
+        if can_see_sealed(user) or not hasattr(owner, "sealed"):
+            return None
+        return cls.objects.filter(membership__sealed=True).values("pk")
 
 
 def _special(related_name: str):
