@@ -35,7 +35,10 @@
     return {
       tooltip: { trigger: "item", formatter: "{b}：{c} 人（{d}%）" },
       legend: { bottom: 0 },
+      // Shares inside the ring: outside labels are cut off in the narrow cards; names are in
+      // the legend.
       series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"],
+        label: { position: "inside", formatter: "{d}%" }, labelLine: { show: false },
         data: rows.labels.map(function (label, i) { return { name: label, value: rows.counts[i] }; }) }]
     };
   }
