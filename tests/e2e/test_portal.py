@@ -38,6 +38,7 @@ def test_citizen_reports_with_photo_and_gps_on_a_phone(
         page.locator(".ts-control input").fill("占道")
         # Click the match itself: Enter would take whatever option is first before filtering ends.
         page.locator(".ts-dropdown .option", has_text="占道施工").first.click()
+        expect(page.locator("#id_category")).not_to_have_value("")
         page.fill("textarea[name=description]", "人行道上堆放建材，影响通行")
         page.locator("input[name=photos]").set_input_files(str(photo))
         page.click("#use-gps")
@@ -45,6 +46,8 @@ def test_citizen_reports_with_photo_and_gps_on_a_phone(
         page.fill("input[name=reporter_phone]", "13812345678")
         with page.expect_navigation():
             page.click("#portal-submit")
+        problems = page.locator(".invalid-feedback, .alert").all_inner_texts()
+        assert page.url.endswith("/portal/report/done/"), problems
         number = page.locator("#case-number").inner_text()
         assert re.fullmatch(r"\d{13}", number)
         with server_paused:
