@@ -61,3 +61,7 @@ def test_citizen_reports_with_photo_and_gps_on_a_phone(
         expect(page.locator("#case-state")).to_have_text("已收到，等待受理")
     finally:
         context.close()
+        # Requests the page had sent (map, photos) finish before the database is flushed.
+        app = live_server.thread.httpd.get_app()
+        if hasattr(app, "wait_idle"):
+            app.wait_idle()
