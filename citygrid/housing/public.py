@@ -2,12 +2,12 @@
 per-IP rate limit, CSRF, and answers that reveal nothing about a house beyond "invalid code".
 """
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_protect
 
+from citygrid.core import ratelimit
 from citygrid.core.middleware import client_ip
 from citygrid.housing.choices import RentalSource, RentalStatus
 from citygrid.housing.forms import DeclarationForm
@@ -24,14 +24,7 @@ RECEIPT_KEY = "housing_declaration_receipt"
 
 def _rate_limited(request) -> bool:
     """Count this submission; True once the IP has used up its window."""
-    key = f"housing:declare:{client_ip(request)}"
-    cache.add(key, 0, DECLARE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, DECLARE_WINDOW)
-        count = 1
-    return count > DECLARE_LIMIT
+    return ratelimit.hit("housing:declare", client_ip(request), DECLARE_WINDOW) > DECLARE_LIMIT
 
 
 def _create(form: DeclarationForm) -> Rental | None:

@@ -11,7 +11,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -21,6 +20,7 @@ from citygrid.cases.choices import CaseState, Channel
 from citygrid.cases.errors import WorkflowError
 from citygrid.cases.intake import Report, locate, report_case
 from citygrid.cases.models import Case, CaseCategory
+from citygrid.core import ratelimit
 from citygrid.core.crypto import blind_index
 from citygrid.core.validators import normalize_mobile
 from citygrid.notify.models import SmsTemplate
@@ -62,14 +62,7 @@ CITIZEN = CitizenActor()
 
 def _hit(kind: str, value: str) -> int:
     """Count one report against `value` in the current window and return the new count."""
-    key = f"portal:rate:{kind}:{blind_index(value)}"
-    window = setting("PORTAL_RATE_WINDOW_SECONDS", 3600)
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        return 1
+    return ratelimit.hit(f"portal:{kind}", value, setting("PORTAL_RATE_WINDOW_SECONDS", 3600))
 
 
 def _hold_reason(phone: str, ip: str) -> str:

@@ -1,0 +1,21 @@
+"""Counting public submissions per client (phone, address) in a time window.
+
+Kept in Django's cache: one shared cache (Redis) in production, so every process counts the
+same; the default per-process cache is enough for a trial.
+"""
+
+from django.core.cache import cache
+
+from citygrid.core.crypto import blind_index
+
+
+def hit(scope: str, value: str, window: int) -> int:
+    """Count one submission of `value` (kept only as its blind index) and return the count in
+    the current window."""
+    key = f"ratelimit:{scope}:{blind_index(value)}"
+    cache.add(key, 0, window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        return 1
