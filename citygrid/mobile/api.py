@@ -4,8 +4,6 @@
 Thin on purpose: parsing here, the writes in `mobile.services` (intake, workflow, visits).
 """
 
-from datetime import date
-
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
@@ -153,13 +151,6 @@ def _grid_filter(request, qs):
     return qs.filter(region__in=grids) if grids else qs
 
 
-def _age(born: date | None) -> int | None:
-    if born is None:
-        return None
-    today = date.today()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
 # Look-ups are POSTed: a name typed into the search box must not end up in a URL or access log.
 @api_view
 def people(request):
@@ -178,7 +169,7 @@ def people(request):
             "id": p.pk,
             "name": p.name if reveal else mask_name(p.name),
             "sex": p.get_sex_label(),
-            "age": _age(p.birth_date),
+            "age": p.age(),
             "residence_type": p.get_residence_type_display(),
             "id_number": p.masked("id_number"),
             "phone": p.masked("phone"),

@@ -8,6 +8,7 @@ from citygrid.core import dictionaries
 from citygrid.core.crypto import blind_index
 from citygrid.core.filtersets import BaseFilterSet
 from citygrid.core.validators import InvalidIdentifier, normalize_id_number, normalize_mobile
+from citygrid.people.ages import years_before
 from citygrid.people.choices import PersonStatus, ResidenceType
 from citygrid.people.models import Person, Residency
 from citygrid.regions.models import Region
@@ -27,13 +28,6 @@ def _scope_regions(request):
     if request is None:
         return qs
     return qs.in_scope(request.user)
-
-
-def years_before(today: date, years: int) -> date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February in a year without it
-        return today.replace(year=today.year - years, day=28)
 
 
 def exact_identifier_q(text: str) -> dict | None:

@@ -10,6 +10,7 @@ from citygrid.core.validators import (
     normalize_mobile,
     parse_id_number,
 )
+from citygrid.people import ages
 from citygrid.people.choices import FloatDirection, PersonStatus, ResidenceType
 from citygrid.regions.choices import RegionLevel
 
@@ -128,11 +129,7 @@ class Person(ScopedModel):
         )
 
     def age(self, on: date | None = None) -> int | None:
-        if not self.birth_date:
-            return None
-        on = on or date.today()
-        born = self.birth_date
-        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        return ages.age(self.birth_date, on)
 
 
 class PersonPart(ChangeLoggedModel):

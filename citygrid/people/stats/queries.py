@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr, TruncMonth
 
 from citygrid.core import dictionaries
+from citygrid.people.ages import years_before
 from citygrid.people.choices import (
     SPECIAL_GROUP_KINDS,
     VULNERABLE_GROUP_KINDS,
@@ -100,15 +101,6 @@ def by_dictionary(qs: QuerySet, field: str, dictionary: str) -> list[Row]:
 
 def by_sex(qs: QuerySet) -> list[Row]:
     return by_dictionary(qs, "sex", "sex")
-
-
-def years_before(day: date, years: int) -> date:
-    """The same calendar day `years` earlier; 29 February becomes 28 February in a common year
-    (so whoever was born on or before it has had that birthday — `Person.age` agrees)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 def band_ranges(today: date) -> list[tuple[str, date | None, date]]:

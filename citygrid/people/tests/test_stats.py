@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from citygrid.core.models import AccessLog
 from citygrid.core.validators import id_number_check_char
+from citygrid.people import ages
 from citygrid.people.models import (
     AtRiskYouth,
     FloatingDetail,
@@ -139,7 +140,7 @@ def test_band_ranges_at_the_edges():
     assert bands[1] == ("5-9岁", date(2016, 3, 16), date(2021, 3, 15))
     assert bands[-1] == ("85岁及以上", None, date(1941, 3, 15))
     # 29 February: a leap-day birthday is had on 28 February of a common year.
-    assert queries.years_before(date(2024, 2, 29), 5) == date(2019, 2, 28)
+    assert ages.years_before(date(2024, 2, 29), 5) == date(2019, 2, 28)
 
 
 def test_figures_of_county_a(population, tree, make_user):
