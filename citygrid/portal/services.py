@@ -40,11 +40,6 @@ CODE_TEMPLATE_TEXT = "您的验证码为{code}，{minutes}分钟内有效。如�
 logger = logging.getLogger(__name__)
 
 
-def setting(name: str, default: int) -> int:
-    """Portal limits; `PORTAL_*` settings override the trial defaults."""
-    return int(getattr(settings, name, default))
-
-
 class CitizenActor:
     """The anonymous citizen as the actor of a case event: named on the timeline, no account."""
 
@@ -62,7 +57,7 @@ CITIZEN = CitizenActor()
 
 def _hit(kind: str, value: str) -> int:
     """Count one report against `value` in the current window and return the new count."""
-    return ratelimit.hit(f"portal:{kind}", value, setting("PORTAL_RATE_WINDOW_SECONDS", 3600))
+    return ratelimit.hit(f"portal:{kind}", value, settings.PORTAL_RATE_WINDOW_SECONDS)
 
 
 def _hold_reason(phone: str, ip: str) -> str:
@@ -70,8 +65,8 @@ def _hold_reason(phone: str, ip: str) -> str:
         return HeldReport.Reason.BLOCKED_PHONE
     if ip and BlockedIp.objects.filter(ip=ip).exists():
         return HeldReport.Reason.BLOCKED_IP
-    over_phone = phone and _hit("phone", phone) > setting("PORTAL_REPORTS_PER_PHONE", 5)
-    over_ip = ip and _hit("ip", ip) > setting("PORTAL_REPORTS_PER_IP", 20)
+    over_phone = phone and _hit("phone", phone) > settings.PORTAL_REPORTS_PER_PHONE
+    over_ip = ip and _hit("ip", ip) > settings.PORTAL_REPORTS_PER_IP
     if over_phone:
         return HeldReport.Reason.RATE_PHONE
     if over_ip:
@@ -236,13 +231,13 @@ def send_code(phone: str, *, now=None) -> VerificationCode | None:
     number = normalize_mobile(phone)
     index = blind_index(number)
     now = now or timezone.now()
-    wait = setting("PORTAL_CODE_RESEND_SECONDS", 60)
+    wait = settings.PORTAL_CODE_RESEND_SECONDS
     if VerificationCode.objects.filter(
         phone_index=index, created__gt=now - timedelta(seconds=wait)
     ).exists():
         return None
     code = f"{secrets.randbelow(1_000_000):06d}"
-    ttl = setting("PORTAL_CODE_TTL_SECONDS", 300)
+    ttl = settings.PORTAL_CODE_TTL_SECONDS
     _code_template()
     with transaction.atomic():
         record = VerificationCode.objects.create(
@@ -273,7 +268,7 @@ def check_code(phone: str, code: str, *, now=None) -> None:
             raise WorkflowError("no_code", "请先获取短信验证码", 400)
         if now >= record.expires_at:
             raise WorkflowError("code_expired", "验证码已过期，请重新获取", 400)
-        limit = setting("PORTAL_CODE_MAX_ATTEMPTS", 5)
+        limit = settings.PORTAL_CODE_MAX_ATTEMPTS
         if record.attempts >= limit:
             raise WorkflowError("too_many_attempts", "验证码错误次数过多，请重新获取", 400)
         matches = constant_time_compare(record.code_hash, _code_hash(index, (code or "").strip()))

@@ -124,4 +124,4 @@ class ServiceRequest(models.Model):
 
 
 def repeat_window_seconds() -> int:
-    return getattr(settings, "OPEN311_REPEAT_WINDOW_SECONDS", 600)
+    return settings.OPEN311_REPEAT_WINDOW_SECONDS

@@ -46,7 +46,7 @@ def endpoint(*methods: str):
 
 
 def _check_jurisdiction(request) -> None:
-    expected = getattr(settings, "OPEN311_JURISDICTION_ID", "")
+    expected = settings.OPEN311_JURISDICTION_ID
     given = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id") or ""
     if given and expected and given != expected:
         raise Open311Error(404, f"jurisdiction_id {given} 不存在")
@@ -77,7 +77,7 @@ def discovery(request, fmt):
         "discovery",
         {
             "changeset": changeset,
-            "contact": getattr(settings, "OPEN311_CONTACT", "请联系城市运行管理指挥中心"),
+            "contact": settings.OPEN311_CONTACT,
             "key_service": getattr(
                 settings,
                 "OPEN311_KEY_SERVICE",
@@ -88,7 +88,7 @@ def discovery(request, fmt):
                     "specification": SPECIFICATION,
                     "url": base.removesuffix("/discovery.xml"),
                     "changeset": changeset,
-                    "type": getattr(settings, "OPEN311_ENDPOINT_TYPE", "production"),
+                    "type": settings.OPEN311_ENDPOINT_TYPE,
                     "formats": ["text/xml", "application/json"],
                 }
             ],
