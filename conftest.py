@@ -7,6 +7,14 @@ import pytest
 from citygrid.core.testing import square
 
 
+def pytest_configure(config):
+    # Fixtures build each test's world directly; project code under test stays on the one
+    # write path (see citygrid/core/writeguard.py).
+    from citygrid.core import writeguard
+
+    writeguard.excuse_test_fixtures()
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path, monkeypatch):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -32,6 +40,42 @@ def _test_settings(settings, tmp_path, monkeypatch):
     # Code tables re-check their stamp on a timer; a timer firing mid-test would add a query to
     # exact query counts. Edits in this process reset the cache anyway.
     monkeypatch.setattr(dictionaries, "CHECK_EVERY", float("inf"))
+
+
+# Data migrations whose rows every test may rely on (code tables, categories, calendar, SMS).
+SEEDING_MIGRATIONS = (
+    "citygrid.core.migrations.0002_seed_dictionaries",
+    "citygrid.core.migrations.0004_seed_more_dictionaries",
+    "citygrid.cases.migrations.0002_seed_calendar",
+    "citygrid.cases.migrations.0003_seed_categories",
+    "citygrid.notify.migrations.0002_seed_sms_templates",
+)
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Browser tests flush the database after themselves, seeded rows included, and xdist may
+    run any test file after them in the same worker: put the seeded rows back first."""
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or "db" in request.fixturenames
+    if not uses_db or "transactional_db" in request.fixturenames:
+        return
+    if marker is not None and marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("db")
+    from citygrid.core.models import DictItem
+
+    if DictItem.objects.exists():
+        return
+    import importlib
+
+    from django.apps import apps
+
+    from citygrid.core import writeguard
+
+    with writeguard.unlogged():  # as the migrations wrote them: directly, no history
+        for name in SEEDING_MIGRATIONS:
+            importlib.import_module(name).seed(apps, None)
 
 
 @dataclass

@@ -7,9 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
-        from citygrid.core import (
-            changelog,
-            lookups,  # noqa: F401  (registers the `__within` lookup of territorial codes)
-        )
-
-        changelog.connect()
+        from citygrid.core import lookups  # noqa: F401  (registers the `__within` lookup)

@@ -1,37 +1,21 @@
-"""Writes `ObjectChange` rows for every save and delete of a `ChangeLoggedModel`.
+"""What a change-log row says: the serialised before/after of a record and the row itself.
 
-Signals are used here (and only here) because change logging must catch every write path —
-forms, API, imports, shell — not just the ones someone remembered to instrument. Domain logic
-never lives in signals.
+Rows are written explicitly by the one write path (`core/records.py`), never by signals: a
+signal cannot know the actor, sees `update()` and bulk writes not at all, and was what let API
+edits go unlogged. Single writes and bulk writes build their rows with the same `entry()`.
 """
 
-import contextlib
 import datetime
 import decimal
 import uuid
-from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_save, pre_delete
 
 from citygrid.core import context
 from citygrid.core.models.base import ChangeLoggedModel
 from citygrid.core.models.changes import ObjectChange
-
-_paused: ContextVar[bool] = ContextVar("citygrid_changelog_paused", default=False)
-
-
-@contextlib.contextmanager
-def paused():
-    """Write no change history: for back-filling history that happened at other times (the
-    demo city's past), where a row stamped "now, by nobody" would be false."""
-    token = _paused.set(True)
-    try:
-        yield
-    finally:
-        _paused.reset(token)
 
 
 def readable_content_types(user) -> list[int]:
@@ -77,81 +61,85 @@ def _plain(value):
     return value
 
 
-def serialize(obj: models.Model) -> dict:
+def _serialize(model, value_of) -> dict:
+    from citygrid.core import validators
+
     data = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in obj.changelog_exclude:
+    for field in model._meta.concrete_fields:
+        if field.name in model.changelog_exclude:
             continue
-        if field.name in obj.sensitive_fields:
-            data[field.name] = obj.masked(field.name)
-            continue
-        data[field.name] = _plain(field.value_from_object(obj))
+        value = value_of(field)
+        kind = model.sensitive_fields.get(field.name)
+        if kind:
+            data[field.name] = getattr(validators, f"mask_{kind}")(value or "")
+        else:
+            data[field.name] = _plain(value)
     return data
 
 
-def _record(obj: ChangeLoggedModel, action: str, before, after) -> None:
+def serialize(obj: models.Model) -> dict:
+    """The record as the change log shows it now (sensitive fields masked, many-to-many
+    values as sorted ids), the same whichever path wrote it."""
+    return {**_serialize(type(obj), lambda field: field.value_from_object(obj)), **m2m_values(obj)}
+
+
+def m2m_values(obj: models.Model) -> dict:
+    """Many-to-many values as stored now (role grants, department members): one query each."""
+    if obj.pk is None:
+        return {}
+    return {
+        field.name: sorted(getattr(obj, field.name).values_list("pk", flat=True))
+        for field in type(obj)._meta.many_to_many
+        if field.name not in type(obj).changelog_exclude
+    }
+
+
+def serialize_before(obj: models.Model) -> dict:
+    """The "before" of a write about to happen: the fields as they were when the record was
+    loaded (or last written), whatever was assigned since, and many-to-many values as stored."""
+    return {**(serialize_loaded(obj) or {}), **m2m_values(obj)}
+
+
+def serialize_loaded(obj: models.Model) -> dict | None:
+    """The record's fields as they were when loaded (or last written)."""
+    loaded = getattr(obj, "_loaded_values", None)
+    if loaded is None:
+        return None
+    return _serialize(
+        type(obj),
+        lambda field: (
+            loaded[field.attname] if field.attname in loaded else field.value_from_object(obj)
+        ),
+    )
+
+
+def entry(
+    obj: ChangeLoggedModel,
+    action: str,
+    before: dict | None,
+    after: dict | None,
+    *,
+    actor=None,
+    request_id: uuid.UUID | None = None,
+    content_type: ContentType | None = None,
+) -> ObjectChange | None:
+    """The unsaved change-log row of one write; None for an update that changed nothing."""
+    if action == ObjectChange.Action.UPDATE and before is not None and before == after:
+        return None
     ctx = context.current()
-    user = ctx.user if ctx and ctx.user is not None and ctx.user.is_authenticated else None
-    ObjectChange.objects.create(
+    if actor is None and ctx is not None:
+        actor = ctx.user
+    user = actor if actor is not None and actor.is_authenticated else None
+    return ObjectChange(
         user=user,
         user_name=user.get_username() if user else "system",
-        request_id=ctx.request_id if ctx else uuid.uuid4(),
+        request_id=request_id or (ctx.request_id if ctx else uuid.uuid4()),
         action=action,
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        content_type=content_type
+        or ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=obj.pk,
         object_repr=str(obj)[:200],
         region_code=obj.scope_code(),
-        prechange_data=before,
+        prechange_data=None if action == ObjectChange.Action.CREATE else before,
         postchange_data=after,
     )
-
-
-def _on_save(sender, instance, created, raw=False, **kwargs):
-    if raw or _paused.get() or not isinstance(instance, ChangeLoggedModel):
-        return
-    before = None if created else getattr(instance, "_prechange_snapshot", None)
-    after = serialize(instance)
-    if before is not None and before == after:
-        return
-    _record(
-        instance,
-        ObjectChange.Action.CREATE if created else ObjectChange.Action.UPDATE,
-        before,
-        after,
-    )
-    instance._prechange_snapshot = after
-
-
-def _on_delete(sender, instance, **kwargs):
-    if _paused.get() or not isinstance(instance, ChangeLoggedModel):
-        return
-    _record(instance, ObjectChange.Action.DELETE, serialize(instance), None)
-
-
-def _m2m_field(sender, instance) -> str | None:
-    for field in type(instance)._meta.many_to_many:
-        if field.remote_field.through is sender:
-            return field.name
-    return None
-
-
-def _on_m2m(sender, instance, action, reverse, **kwargs):
-    """Role grants and scope changes land in the history like any field change."""
-    if reverse or _paused.get() or not isinstance(instance, ChangeLoggedModel):
-        return
-    name = _m2m_field(sender, instance)
-    if name is None:
-        return
-    if action in ("pre_add", "pre_remove", "pre_clear"):
-        instance._m2m_before = sorted(getattr(instance, name).values_list("pk", flat=True))
-    elif action in ("post_add", "post_remove", "post_clear"):
-        before = getattr(instance, "_m2m_before", None)
-        after = sorted(getattr(instance, name).values_list("pk", flat=True))
-        if before is not None and before != after:
-            _record(instance, ObjectChange.Action.UPDATE, {name: before}, {name: after})
-
-
-def connect() -> None:
-    m2m_changed.connect(_on_m2m, dispatch_uid="citygrid_changelog_m2m")
-    post_save.connect(_on_save, dispatch_uid="citygrid_changelog_save")
-    pre_delete.connect(_on_delete, dispatch_uid="citygrid_changelog_delete")

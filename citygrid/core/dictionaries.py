@@ -8,8 +8,8 @@ administrator's edit reaches every process without a shared cache.
 import time
 
 from citygrid.core.models import DictItem, VersionStamp
+from citygrid.core.models.dictionaries import STAMP, listeners
 
-STAMP = "dictionaries"
 CHECK_EVERY = 5.0  # seconds between stamp reads
 
 _cache: dict[str, dict[str, tuple[str, bool]]] = {}
@@ -19,6 +19,9 @@ _state = {"stamp": None, "checked": 0.0}
 def reset() -> None:
     _cache.clear()
     _state.update(stamp=None, checked=0.0)
+
+
+listeners.append(reset)  # an edit in this process drops the cache at once
 
 
 def _fresh() -> None:
@@ -66,9 +69,3 @@ def value_for(code: str, text: str) -> str | None:
         if lbl == text:
             return value
     return None
-
-
-def changed() -> None:
-    """Called when a code table changes: bump the stamp and drop this process's cache."""
-    VersionStamp.bump(STAMP)
-    reset()

@@ -9,6 +9,8 @@ so a forgotten filter cannot leak another district's records.
 from django.db import models
 from django.db.models import Q
 
+from citygrid.core import writeguard
+
 
 def permission_name(model: type[models.Model], action: str) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
@@ -40,6 +42,27 @@ class RestrictedQuerySet(models.QuerySet):
             # Unscoped record types (code tables, roles) are visible to whoever holds the perm.
             return self
         return self.filter(scope_q(field, user.scope_codes()))
+
+    # Writes that bypass `save()`: change-logged records take them only inside `core.records`.
+    def _guard(self) -> None:
+        if getattr(self.model, "change_logged", False):
+            writeguard.check(self.model)
+
+    def update(self, **kwargs):
+        self._guard()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._guard()
+        return super().delete()
+
+    def bulk_create(self, *args, **kwargs):
+        self._guard()
+        return super().bulk_create(*args, **kwargs)
+
+    def bulk_update(self, *args, **kwargs):
+        self._guard()
+        return super().bulk_update(*args, **kwargs)
 
 
 class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):

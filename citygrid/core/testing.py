@@ -16,6 +16,14 @@ from citygrid.core.models import AccessLog, ImportJob, ObjectChange
 ALL_ACTIONS = ("view", "add", "change", "delete", "import", "export")
 
 
+def logged(model, **values):
+    """A record created through the one write path (with its change-log row), as project code
+    would create it; plain `objects.create` in a test writes no history."""
+    from citygrid.core import records
+
+    return records.save_record(model(**values), actor=None)
+
+
 def square(lng: float, lat: float, size: float = 0.01) -> dict:
     """A GeoJSON square grid boundary with its south-west corner at (lng, lat)."""
     return {
@@ -36,7 +44,9 @@ def csv_bytes(rows: list[dict]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode()
 
 
-class RecordTestCases:
+class RecordTestBase:
+    """Hooks and helpers shared by the test mixins below."""
+
     model = None
     api_basename = ""
     # Attribute changed by `edit_data` and its new value, to assert the edit landed.
@@ -94,7 +104,37 @@ class RecordTestCases:
 
     def changes(self, obj_pk, action):
         ct = ContentType.objects.get_for_model(self.model)
-        return ObjectChange.objects.filter(content_type=ct, object_id=obj_pk, action=action)
+        ids = obj_pk if isinstance(obj_pk, list) else [obj_pk]
+        return ObjectChange.objects.filter(content_type=ct, object_id__in=ids, action=action)
+
+    def stored(self, pk) -> dict:
+        """The record as the change log serialises it, read afresh from the database."""
+        from citygrid.core import changelog
+
+        return changelog.serialize(self.model.objects.get(pk=pk))
+
+    def assert_one_change(self, pk, action: str, before: dict | None, after: dict | None):
+        """Exactly one change-log row of `action` for the record, with these before/after."""
+        change = self.changes(pk, action).get()
+        assert change.prechange_data == before
+        assert change.postchange_data == after
+        return change
+
+    def assert_stores_what_clean_derives(self, obj) -> None:
+        """Whatever way a record arrived, cleaning it again derives nothing new: what
+        `full_clean` derives (sex and birth date from an ID number, a grid from a building)
+        was stored by the write path."""
+        from citygrid.core import records
+
+        stored = self.model.objects.get(pk=obj.pk)
+        fields = [f.attname for f in self.model._meta.concrete_fields]
+        before = {name: getattr(stored, name) for name in fields}
+        records.full_clean(stored)
+        assert {name: getattr(stored, name) for name in fields} == before
+
+
+class PageTests(RecordTestBase):
+    """List, detail, create, edit and delete pages: permissions, scope, one change each."""
 
     # --- list -------------------------------------------------------------------------------
     def test_list_anonymous_redirects_to_login(self, client, tree):
@@ -154,7 +194,8 @@ class RecordTestCases:
         assert response.status_code == 302, response.context["form"].errors
         assert self.model.objects.count() == before + 1
         created = self.model.objects.latest("pk")
-        assert self.changes(created.pk, "create").count() == 1
+        self.assert_one_change(created.pk, "create", None, self.stored(created.pk))
+        self.assert_stores_what_clean_derives(created)
 
     def test_create_outside_scope_is_refused(self, client, tree, make_user):
         client.force_login(self.permitted(make_user, tree, "view", "add"))
@@ -170,13 +211,14 @@ class RecordTestCases:
         obj = self.in_scope(tree)
         client.force_login(self.permitted(make_user, tree, "view", "change"))
         data, expected = self.edit_data(tree, obj)
+        original = self.stored(obj.pk)
         response = client.post(self.url("_edit", obj), data)
         assert response.status_code == 302, response.context["form"].errors
         obj.refresh_from_db()
         assert getattr(obj, self.edited_field) == expected
-        change = self.changes(obj.pk, "update").get()
-        fields = {name for name, _, _ in change.diff()}
-        assert self.edited_field in fields
+        change = self.assert_one_change(obj.pk, "update", original, self.stored(obj.pk))
+        assert self.edited_field in {name for name, _, _ in change.diff()}
+        self.assert_stores_what_clean_derives(obj)
 
     def test_edit_out_of_scope_is_404_and_unchanged(self, client, tree, make_user):
         obj = self.out_of_scope(tree)
@@ -199,9 +241,10 @@ class RecordTestCases:
         obj = self.deletable(tree)
         client.force_login(self.permitted(make_user, tree, "view", "delete"))
         assert client.get(self.url("_delete", obj)).status_code == 200
+        last = self.stored(obj.pk)
         assert client.post(self.url("_delete", obj)).status_code == 302
         assert not self.model.objects.filter(pk=obj.pk).exists()
-        assert self.changes(obj.pk, "delete").count() == 1
+        self.assert_one_change(obj.pk, "delete", last, None)
 
     def test_delete_out_of_scope_is_404(self, client, tree, make_user):
         obj = self.out_of_scope(tree)
@@ -212,6 +255,8 @@ class RecordTestCases:
     def deletable(self, tree):
         return self.in_scope(tree)
 
+
+class ExportTests(RecordTestBase):
     # --- export -----------------------------------------------------------------------------
     def test_export_honours_scope_and_is_logged(self, client, tree, make_user):
         inside, outside = self.in_scope(tree), self.out_of_scope(tree)
@@ -233,6 +278,8 @@ class RecordTestCases:
     def export_marker(self, obj) -> str:
         return str(obj.pk)
 
+
+class ImportTests(RecordTestBase):
     # --- import -----------------------------------------------------------------------------
     def _upload(self, client, rows, valid_only=False):
         from django.core.files.uploadedfile import SimpleUploadedFile
@@ -253,11 +300,17 @@ class RecordTestCases:
         assert job.status == ImportJob.Status.DONE, job.errors
         assert job.created_count == len(rows)
         assert self.model.objects.count() == before + len(rows)
-        # Importing the same file again updates instead of duplicating (upsert by natural key).
+        created = self.model.objects.order_by("-pk")[: len(rows)]
+        for obj in created:
+            self.assert_one_change(obj.pk, "create", None, self.stored(obj.pk))
+            self.assert_stores_what_clean_derives(obj)
+        # Importing the same file again updates instead of duplicating (upsert by natural key),
+        # and an update that changes nothing writes no history.
         job = self._upload(client, rows)
         assert job.status == ImportJob.Status.DONE, job.errors
         assert (job.created_count, job.updated_count) == (0, len(rows))
         assert self.model.objects.count() == before + len(rows)
+        assert not self.changes([obj.pk for obj in created], "update").exists()
 
     def test_import_with_errors_writes_nothing(self, client, tree, make_user):
         client.force_login(self.permitted(make_user, tree, "view", "add", "change", "import"))
@@ -300,6 +353,8 @@ class RecordTestCases:
         client.force_login(self.permitted(make_user, tree, "view", "add"))
         assert client.get(self.url("_import")).status_code == 403
 
+
+class ApiReadTests(RecordTestBase):
     # --- API --------------------------------------------------------------------------------
     def test_api_anonymous_is_401(self, api_client, tree):
         response = api_client.get(self.api_url())
@@ -325,21 +380,32 @@ class RecordTestCases:
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
 
+
+class ApiWriteTests(RecordTestBase):
+    """Create, change and delete through the API: the same write path as the pages."""
+
     def test_api_create_update_delete(self, api_client, tree, make_user):
         api_client.force_authenticate(self.permitted(make_user, tree, *ALL_ACTIONS))
         response = api_client.post(self.api_url(), self.api_data(tree), format="json")
         assert response.status_code == 201, response.json()
         obj = self.model.objects.get(pk=response.json()["id"])
-        assert self.changes(obj.pk, "create").count() == 1
+        self.assert_one_change(obj.pk, "create", None, self.stored(obj.pk))
+        self.assert_stores_what_clean_derives(obj)
         data, expected = self.edit_data(tree, obj)
+        original = self.stored(obj.pk)
         response = api_client.patch(
             self.api_url(obj), {self.edited_field: data[self.edited_field]}, format="json"
         )
         assert response.status_code == 200, response.json()
         obj.refresh_from_db()
         assert getattr(obj, self.edited_field) == expected
+        change = self.assert_one_change(obj.pk, "update", original, self.stored(obj.pk))
+        assert self.edited_field in {name for name, _, _ in change.diff()}
+        self.assert_stores_what_clean_derives(obj)
+        last = self.stored(obj.pk)
         assert api_client.delete(self.api_url(obj)).status_code == 204
         assert not self.model.objects.filter(pk=obj.pk).exists()
+        self.assert_one_change(obj.pk, "delete", last, None)
 
     def test_api_invalid_data_is_structured_400(self, api_client, tree, make_user):
         api_client.force_authenticate(self.permitted(make_user, tree, *ALL_ACTIONS))
@@ -360,3 +426,72 @@ class RecordTestCases:
         assert response.status_code == 404
         assert api_client.delete(self.api_url(outside)).status_code == 404
         assert self.model.objects.filter(pk=outside.pk).exists()
+
+
+class ApiWritesRefusedTests(RecordTestBase):
+    """A read-only API: every write is refused with a structured 405 and changes nothing."""
+
+    def test_api_writes_are_refused(self, api_client, tree, make_user):
+        obj = self.in_scope(tree)
+        api_client.force_authenticate(make_user(superuser=True))
+        count, changes = self.model.objects.count(), ObjectChange.objects.count()
+        for response in (
+            api_client.post(self.api_url(), {}, format="json"),
+            api_client.patch(self.api_url(obj), {}, format="json"),
+            api_client.put(self.api_url(obj), {}, format="json"),
+            api_client.delete(self.api_url(obj)),
+        ):
+            assert response.status_code == 405
+            assert response.json()["code"] == "method_not_allowed"
+        assert self.model.objects.count() == count
+        assert ObjectChange.objects.count() == changes
+
+
+class NotImportableTests(RecordTestBase):
+    """A record type registered with its owner (a membership with its kind's items): no import
+    page, not even for a superuser."""
+
+    def test_import_is_not_offered(self, client, tree, make_user):
+        from django.urls import NoReverseMatch
+
+        try:
+            url = self.url("_import")
+        except NoReverseMatch:
+            return
+        client.force_login(make_user(superuser=True))
+        assert client.get(url).status_code == 404
+
+
+class NotExportableTests(RecordTestBase):
+    """Configuration with no file export of its own."""
+
+    def test_export_is_not_offered(self, client, tree, make_user):
+        from django.urls import NoReverseMatch
+
+        try:
+            url = self.url("_export")
+        except NoReverseMatch:
+            return
+        client.force_login(make_user(superuser=True))
+        assert client.get(url).status_code == 404
+
+
+class NoApiTests(RecordTestBase):
+    """No API of its own: no route in the API's URL conf."""
+
+    def test_no_api_route(self):
+        from django.urls import NoReverseMatch
+
+        meta = self.model._meta
+        for name in (self.api_basename or meta.model_name,):
+            for suffix in ("list", "detail"):
+                args = [1] if suffix == "detail" else []
+                try:
+                    reverse(f"api:{name}-{suffix}", args=args)
+                except NoReverseMatch:
+                    continue
+                raise AssertionError(f"{meta.model_name} has an API route api:{name}-{suffix}")
+
+
+class RecordTestCases(PageTests, ExportTests, ImportTests, ApiReadTests, ApiWriteTests):
+    """Every generic test: pages, export, import and a read-write API."""

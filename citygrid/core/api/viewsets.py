@@ -1,9 +1,10 @@
-from django.db import transaction
+from django.db.models import ProtectedError
 from rest_framework import viewsets
 
-from citygrid.core import context
+from citygrid.core import context, records
 from citygrid.core.api.errors import ApiError
 from citygrid.core.api.permissions import request_action
+from citygrid.core.errors import ActionError
 
 
 class ScopedViewSetMixin:
@@ -30,28 +31,25 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    """CRUD through `restrict(user, action)`; a write that leaves the scope is rolled back."""
-
-    def _save_in_scope(self, serializer, action: str) -> None:
-        with transaction.atomic():
-            obj = serializer.save()
-            model = type(obj)
-            if not model.objects.restrict(self.request.user, action).filter(pk=obj.pk).exists():
-                transaction.set_rollback(True)
-                raise ApiError("out_of_scope", "保存后的记录不在您的管辖范围内，未保存", 403)
+    """CRUD through the one write path (`core.records`): a write that leaves the scope is
+    rolled back and answered 403, a refused delete 409."""
 
     def perform_create(self, serializer):
-        self._save_in_scope(serializer, "add")
+        self._write(serializer)
 
     def perform_update(self, serializer):
-        serializer.instance.snapshot()
-        self._save_in_scope(serializer, "change")
+        self._write(serializer)
+
+    def _write(self, serializer):
+        try:
+            serializer.save()
+        except ActionError as exc:
+            raise ApiError(exc.code, exc.message, exc.status) from exc
 
     def perform_destroy(self, instance):
-        from django.db.models import ProtectedError
-
         try:
-            with transaction.atomic():
-                instance.delete()
+            records.delete_record(instance, actor=self.request.user)
         except ProtectedError as exc:
             raise ApiError("protected", f"无法删除“{instance}”：仍有关联记录", 409) from exc
+        except ActionError as exc:
+            raise ApiError(exc.code, exc.message, exc.status) from exc

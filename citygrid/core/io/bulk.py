@@ -1,199 +1,33 @@
-"""The fast path for large writes: imports of resources with `bulk = True`, and demo data.
+"""The fast path for large imports (resources with `bulk = True`).
 
 The row-by-row importer costs a few queries per row (find the existing record, unique checks,
 foreign-key checks, one INSERT/UPDATE and one change-log INSERT). Here the same steps run per
 chunk of rows: existing records are fetched by natural key in one query (`find_existing_many`),
 rows are validated in Python (foreign keys already resolved to loaded records are not looked up
 again; unique checks query once per chunk and fall back to Django's own per-row check only for
-a row that really collides, so the messages are the same), and writes go out in batches —
-`executemany` on SQLite, COPY on PostgreSQL for new rows when the resource allows it, and
-`bulk_update` for changed ones — with the change-log rows written in bulk with the same content
-the signal handler would write (`core/changelog.py`).
-
-Bulk writes skip `save()` and signals, so what `save()` derives (region code, blind indexes,
-`derive_region`) is applied here by `prepare`, and resources add the rest in their hooks.
+a row that really collides, so the messages are the same), and writes go out in batches through
+the bulk half of the one write path (`core.records.create_records` / `update_records`), which
+derives columns, re-checks scope and logs each record with the same `changelog.entry` as a
+single write. Resources add what their `save()` adds in their hooks.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connections, models, router, transaction
+from django.db import models
 from django.db.models import UniqueConstraint
-from django.utils import timezone
 
-from citygrid.core import changelog, context
-from citygrid.core.crypto import blind_index
-from citygrid.core.models import ChangeLoggedModel, ObjectChange
+from citygrid.core import records
+from citygrid.core.io.resources import CellError, record_validation_error
+from citygrid.core.querysets import permission_name
 
-BATCH = 5000  # rows per INSERT batch
+BATCH = records.BATCH
 CHUNK = 1000  # rows validated per natural-key query
-UPDATE_BATCH = 500  # bulk_update builds one CASE per field: keep statements moderate
-
-
-# --- Writing -------------------------------------------------------------------------------------
-
-
-def _connection(model):
-    return connections[router.db_for_write(model)]
-
-
-def _reserve_ids(connection, model, n: int) -> list[int]:
-    """Primary keys for `n` new rows, taken before the INSERT so no RETURNING is needed (COPY
-    has none). PostgreSQL: from the column's sequence. SQLite: above both the highest id and
-    the AUTOINCREMENT counter, inside the write transaction that holds the database lock."""
-    table = model._meta.db_table
-    pk = model._meta.pk.column
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, n],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        quoted = connection.ops.quote_name(table)
-        cursor.execute(f"SELECT MAX({connection.ops.quote_name(pk)}) FROM {quoted}")
-        top = cursor.fetchone()[0] or 0
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cursor.fetchone()
-        top = max(top, row[0] if row else 0)
-    return list(range(top + 1, top + n + 1))
-
-
-def insert(model: type[models.Model], objs: list[models.Model], *, copy: bool = False) -> None:
-    """Insert new records (ids assigned here) as fast as the database allows.
-
-    Values go through each field's `pre_save`/`get_db_prep_save`, like `bulk_create`, so
-    `auto_now` stamps are set and encrypted fields are encrypted. `copy` uses PostgreSQL's COPY.
-    """
-    if not objs:
-        return
-    connection = _connection(model)
-    fields = list(model._meta.concrete_fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with transaction.atomic(using=connection.alias, savepoint=False):
-        missing = [obj for obj in objs if obj.pk is None]
-        for obj, pk in zip(missing, _reserve_ids(connection, model, len(missing)), strict=True):
-            obj.pk = pk
-        for start in range(0, len(objs), BATCH):
-            batch = objs[start : start + BATCH]
-            rows = [
-                tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-                for obj in batch
-            ]
-            with connection.cursor() as cursor:
-                if copy and connection.vendor == "postgresql":
-                    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
-                        for row in rows:
-                            stream.write_row(row)
-                else:
-                    marks = ", ".join(["%s"] * len(fields))
-                    cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
-            for obj in batch:
-                obj._state.adding = False
-                obj._state.db = connection.alias
-
-
-def prepare(instance: models.Model) -> None:
-    """What `ChangeLoggedModel.save()` and `ScopedModel.save()` derive before writing."""
-    derive = getattr(instance, "derive_region", None)
-    if derive is not None:
-        derive()
-    if hasattr(instance, "region_code") and getattr(instance, "region_id", None):
-        instance.region_code = instance.region.code
-    for name in getattr(instance, "sensitive_fields", {}):
-        if hasattr(instance, f"{name}_index"):
-            setattr(instance, f"{name}_index", blind_index(getattr(instance, name) or ""))
-
-
-def create(
-    model: type[models.Model], objs: list[models.Model], *, copy: bool = False
-) -> list[models.Model]:
-    """Prepare, insert and log new records as `save()` would have (one CREATE change each)."""
-    for obj in objs:
-        prepare(obj)
-    insert(model, objs, copy=copy)
-    log(model, [(obj, ObjectChange.Action.CREATE, None) for obj in objs])
-    return objs
-
-
-def update(model: type[models.Model], objs: list[models.Model], fields: Iterable[str] = ()):
-    """Prepare, write and log changed records. Each should hold `snapshot()` from before the
-    change: as with `save()`, an unchanged record still gets written but logs nothing."""
-    if not objs:
-        return
-    for obj in objs:
-        prepare(obj)
-    names = list(fields) or [
-        f.name for f in model._meta.concrete_fields if not f.primary_key and f.name != "created"
-    ]
-    now = timezone.now()
-    for field in model._meta.concrete_fields:
-        if getattr(field, "auto_now", False):
-            for obj in objs:
-                setattr(obj, field.attname, now)
-            if field.name not in names:
-                names.append(field.name)
-    model.objects.bulk_update(objs, names, batch_size=UPDATE_BATCH)
-    log(
-        model,
-        [
-            (obj, ObjectChange.Action.UPDATE, getattr(obj, "_prechange_snapshot", None))
-            for obj in objs
-        ],
-    )
-
-
-def log(model: type[models.Model], changes: list[tuple[models.Model, str, dict | None]]) -> None:
-    """Change-log rows for records written in bulk: the content `changelog._on_save` writes."""
-    if changelog._paused.get() or not issubclass(model, ChangeLoggedModel) or not changes:
-        return
-    ctx = context.current()
-    user = ctx.user if ctx and ctx.user is not None and ctx.user.is_authenticated else None
-    request_id = ctx.request_id if ctx else uuid.uuid4()
-    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
-    rows = []
-    for obj, action, before in changes:
-        after = changelog.serialize(obj)
-        if action == ObjectChange.Action.UPDATE and before is not None and before == after:
-            continue
-        rows.append(
-            ObjectChange(
-                user=user,
-                user_name=user.get_username() if user else "system",
-                request_id=request_id,
-                action=action,
-                content_type=content_type,
-                object_id=obj.pk,
-                object_repr=str(obj)[:200],
-                region_code=obj.scope_code(),
-                prechange_data=None if action == ObjectChange.Action.CREATE else before,
-                postchange_data=after,
-            )
-        )
-        obj._prechange_snapshot = after
-    insert(ObjectChange, rows)
 
 
 # --- Validation ----------------------------------------------------------------------------------
-
-
-def clean(instance: models.Model) -> None:
-    """`full_clean` without the per-row queries: unique checks run per chunk (`check_unique`),
-    and a foreign key already holding a loaded record is not looked up again."""
-    loaded = [
-        f.name
-        for f in instance._meta.concrete_fields
-        if f.is_relation
-        and f.is_cached(instance)
-        and getattr(instance, f.name) is not None
-        and getattr(instance, f.name).pk is not None
-    ]
-    instance.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
 
 
 def _unique_sets(model) -> list[tuple[str, ...]]:
@@ -261,8 +95,6 @@ def check_unique(model, instances: list[models.Model]) -> dict[int, ValidationEr
 
 def validate_rows(resource, rows: list, user, progress: Callable[[int], None]) -> None:
     """Validate every row like `importer.validate_row`, a chunk at a time."""
-    from citygrid.core.io.importer import record_validation_error
-
     pending: dict = {}
     seen: set = set()
     ordered = resource.order_rows(rows)
@@ -303,19 +135,13 @@ def validate_rows(resource, rows: list, user, progress: Callable[[int], None]) -
 
 
 def _build(resource, row, existing, user, pending: dict):
-    from citygrid.core.io.importer import record_validation_error
-    from citygrid.core.io.resources import CellError
-    from citygrid.core.querysets import permission_name
-
     action = "change" if existing else "add"
     if not user.has_perm(permission_name(resource.model, action)):
         row.errors["__all__"] = "无权新增此类记录" if action == "add" else "无权修改此类记录"
         return None
-    if existing is not None:
-        if not resource.in_scope(existing, user):
-            row.errors[resource.natural_key] = "该记录不在您的管辖范围内"
-            return None
-        existing.snapshot()
+    if existing is not None and not resource.in_scope(existing, user):
+        row.errors[resource.natural_key] = "该记录不在您的管辖范围内"
+        return None
     try:
         instance = resource.build(row, existing, pending)
         resource.bulk_clean(instance)
@@ -328,7 +154,7 @@ def _build(resource, row, existing, user, pending: dict):
     return instance
 
 
-def write_rows(resource, rows: list, progress: Callable[[int], None]) -> tuple[int, int]:
+def write_rows(resource, rows: list, user, progress: Callable[[int], None]) -> tuple[int, int]:
     """Write the validated rows in batches; call inside the import's transaction."""
     ordered = [row for row in resource.order_rows(rows) if row.instance is not None]
     created = [row.instance for row in ordered if row.created]
@@ -337,14 +163,14 @@ def write_rows(resource, rows: list, progress: Callable[[int], None]) -> tuple[i
     for start in range(0, len(created), BATCH):
         batch = created[start : start + BATCH]
         resource.before_bulk_create(batch)
-        create(resource.model, batch, copy=resource.copy)
-        resource.after_bulk_write(batch, [])
+        records.create_records(resource.model, batch, actor=user, copy=resource.copy)
+        resource.after_bulk_write(batch, [], user)
         done += len(batch)
         progress(done)
     for start in range(0, len(updated), BATCH):
         batch = updated[start : start + BATCH]
-        update(resource.model, batch)
-        resource.after_bulk_write([], batch)
+        records.update_records(resource.model, batch, actor=user)
+        resource.after_bulk_write([], batch, user)
         done += len(batch)
         progress(done)
     return len(created), len(updated)

@@ -14,7 +14,12 @@ from django.utils import timezone
 from citygrid.core.context import acting_as
 from citygrid.core.io import bulk
 from citygrid.core.io.files import FileFormatError, detect_format, read_table
-from citygrid.core.io.resources import CellError, Resource, RowResult, validation_messages
+from citygrid.core.io.resources import (
+    CellError,
+    Resource,
+    RowResult,
+    record_validation_error,
+)
 from citygrid.core.models import AccessLog, ImportJob
 from citygrid.core.querysets import permission_name
 
@@ -73,11 +78,9 @@ def validate_row(resource: Resource, row: RowResult, user, pending: dict, seen: 
     if not user.has_perm(permission_name(resource.model, action)):
         row.errors["__all__"] = "无权新增此类记录" if action == "add" else "无权修改此类记录"
         return
-    if existing is not None:
-        if not resource.in_scope(existing, user):
-            row.errors[resource.natural_key] = "该记录不在您的管辖范围内"
-            return
-        existing.snapshot()
+    if existing is not None and not resource.in_scope(existing, user):
+        row.errors[resource.natural_key] = "该记录不在您的管辖范围内"
+        return
     try:
         instance = resource.build(row, existing, pending)
         instance.full_clean()
@@ -93,13 +96,6 @@ def validate_row(resource: Resource, row: RowResult, user, pending: dict, seen: 
     row.instance = instance
     row.created = existing is None
     pending[key] = instance
-
-
-def record_validation_error(resource: Resource, row: RowResult, exc: ValidationError) -> None:
-    """Messages of a model validation against their columns (the rest against the row)."""
-    for field_name, message in validation_messages(exc).items():
-        target = field_name if resource.column_for_field(field_name) else "__all__"
-        row.errors[target] = (row.errors.get(target, "") + "；" + message).strip("；")
 
 
 def _error_list(resource: Resource, rows: list[RowResult]) -> list[dict]:
@@ -198,7 +194,7 @@ def _write(job: ImportJob, resource: Resource, rows: list[RowResult]) -> None:
 
         try:
             with transaction.atomic():
-                created, updated = bulk.write_rows(resource, rows, progress)
+                created, updated = bulk.write_rows(resource, rows, job.user, progress)
         finally:
             getattr(report, "close", lambda: None)()
         job.created_count, job.updated_count = created, updated
@@ -208,7 +204,7 @@ def _write(job: ImportJob, resource: Resource, rows: list[RowResult]) -> None:
         for row in resource.order_rows(rows):
             if row.instance is None:
                 continue
-            resource.save(row.instance)
+            resource.save(row.instance, job.user)
             if row.created:
                 created += 1
             else:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from citygrid.core import records
+
 
 class CellError(ValueError):
     """A cell that cannot be parsed; the message is shown against its row and column."""
@@ -94,16 +96,15 @@ class Resource:
         return {getattr(obj, self.natural_key): obj for obj in found}
 
     def bulk_clean(self, instance) -> None:
-        """Bulk path: `full_clean` minus the per-row queries (see `bulk.clean`)."""
-        from citygrid.core.io import bulk
-
-        bulk.clean(instance)
+        """Bulk path: `full_clean` minus the per-row queries: unique checks run per chunk
+        (`bulk.check_unique`), loaded foreign keys are not looked up again."""
+        records.full_clean(instance, unique=False)
 
     def before_bulk_create(self, instances: list) -> None:
         """Bulk path: what `save()` adds to new records beyond region code and blind indexes
         (generated numbers ...)."""
 
-    def after_bulk_write(self, created: list, updated: list) -> None:
+    def after_bulk_write(self, created: list, updated: list, user) -> None:
         """Bulk path: the related records `save()` writes (details, links), in bulk."""
 
     def build(self, row: RowResult, existing, pending: dict) -> models.Model:
@@ -117,8 +118,9 @@ class Resource:
     def in_scope(self, instance, user) -> bool:
         return user.covers(instance.scope_code())
 
-    def save(self, instance) -> None:
-        instance.save()
+    def save(self, instance, user) -> None:
+        """Row-by-row path: write one validated row through the one write path."""
+        records.save_record(instance, actor=user, clean=False)
 
     # --- export -------------------------------------------------------------------------------
     def export_row(self, obj, reveal: bool) -> list:
@@ -138,6 +140,13 @@ class Resource:
         rows = [["列名", "是否必填", "说明"]]
         rows += [[c.header, "必填" if c.required else "", c.help] for c in self.columns]
         return rows
+
+
+def record_validation_error(resource: "Resource", row: RowResult, exc: ValidationError) -> None:
+    """Messages of a model validation against their columns (the rest against the row)."""
+    for field_name, message in validation_messages(exc).items():
+        target = field_name if resource.column_for_field(field_name) else "__all__"
+        row.errors[target] = (row.errors.get(target, "") + "；" + message).strip("；")
 
 
 def validation_messages(error: ValidationError) -> dict[str, str]:

@@ -2,6 +2,7 @@ from citygrid.core.models.base import ChangeLoggedModel, ScopedModel
 from citygrid.core.models.changes import AccessLog, ObjectChange
 from citygrid.core.models.dictionaries import Dictionary, DictItem
 from citygrid.core.models.jobs import ImportJob
+from citygrid.core.models.periodic import PeriodicJob
 from citygrid.core.models.stamps import VersionStamp
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "Dictionary",
     "ImportJob",
     "ObjectChange",
+    "PeriodicJob",
     "ScopedModel",
     "VersionStamp",
 ]

@@ -1,13 +1,16 @@
 from django.db import models
 from django.urls import reverse
 
+from citygrid.core import writeguard
 from citygrid.core.querysets import RestrictedManager
 
 
 class ChangeLoggedModel(models.Model):
     """A record whose every create, update and delete lands in `ObjectChange`.
 
-    Fields listed in `sensitive_fields` are never written to the change log in clear.
+    It is written only through `core.records` (the one write path): `save()` and `delete()`
+    outside it raise `DirectWriteError`. Fields listed in `sensitive_fields` are never written
+    to the change log in clear.
     """
 
     created = models.DateTimeField("创建时间", auto_now_add=True, null=True)
@@ -23,22 +26,56 @@ class ChangeLoggedModel(models.Model):
     # Who may read this type's history; default: whoever may view the records themselves.
     # Parts of another record (a patient's diagnosis) name their owner's permission.
     changelog_permission: str = ""
+    change_logged = True
 
     class Meta:
         abstract = True
         default_permissions = ("view", "add", "change", "delete", "import", "export")
 
     def save(self, *args, **kwargs):
-        from citygrid.core.crypto import blind_index
-
-        for name in self.sensitive_fields:
-            if hasattr(self, f"{name}_index"):
-                setattr(self, f"{name}_index", blind_index(getattr(self, name) or ""))
+        self.derive()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         meta = self._meta
         return reverse(f"{meta.app_label}:{meta.model_name}", args=[self.pk])
+
+    def save_base(self, *args, raw=False, **kwargs):
+        if not raw:
+            writeguard.check(type(self))
+        super().save_base(*args, raw=raw, **kwargs)
+        self.remember_state()
+
+    def delete(self, *args, **kwargs):
+        writeguard.check(type(self))
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The "before" of the next write is the state at load, whatever is assigned later
+        # (forms and serializers assign the new values before anyone could take a snapshot).
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def remember_state(self) -> None:
+        """After a write: what was written is the "before" of the next write."""
+        self._loaded_values = {
+            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
+        }
+
+    def derive(self) -> None:
+        """Columns computed from others, set before validation and before every write (single
+        or bulk): blind indexes of sensitive fields; subclasses add theirs."""
+        from citygrid.core.crypto import blind_index
+
+        for name in self.sensitive_fields:
+            if hasattr(self, f"{name}_index"):
+                setattr(self, f"{name}_index", blind_index(getattr(self, name) or ""))
+
+    def clean_fields(self, exclude=None):
+        self.derive()
+        super().clean_fields(exclude)
 
     def scope_code(self) -> str:
         """The code scope checks compare against (before save too)."""
@@ -57,17 +94,11 @@ class ChangeLoggedModel(models.Model):
         mask = getattr(validators, f"mask_{self.sensitive_fields[name]}")
         return mask(getattr(self, name) or "")
 
-    def snapshot(self) -> None:
-        """Remember the current state so the next save logs before/after."""
-        from citygrid.core.changelog import serialize
-
-        self._prechange_snapshot = serialize(self)
-
 
 class ScopedModel(ChangeLoggedModel):
     """A record that lives in one region; `region_code` copies the region's code for scoping.
 
-    "My subtree" is then `region_code LIKE '<my code>%'`: one index range scan on both databases.
+    "My subtree" is then `region_code__within=<code>`: one index range scan on both databases.
     """
 
     region = models.ForeignKey(
@@ -81,18 +112,14 @@ class ScopedModel(ChangeLoggedModel):
         abstract = True
         default_permissions = ("view", "add", "change", "delete", "import", "export")
 
-    def save(self, *args, **kwargs):
+    def derive(self) -> None:
+        super().derive()
         self.derive_region()
         if self.region_id:
             self.region_code = self.region.code
-        super().save(*args, **kwargs)
 
     def derive_region(self) -> None:
         """Records whose place follows another record (a house its building's) set it here."""
-
-    def clean_fields(self, exclude=None):
-        self.derive_region()
-        super().clean_fields(exclude)
 
     def scope_code(self) -> str:
         return self.region.code if self.region_id else self.region_code

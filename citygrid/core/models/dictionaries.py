@@ -1,6 +1,14 @@
+from collections.abc import Callable
+
 from django.db import models
 
 from citygrid.core.models.base import ChangeLoggedModel
+from citygrid.core.models.stamps import VersionStamp
+
+STAMP = "dictionaries"
+# Caches of the code tables in this process drop themselves here on an edit (`core.dictionaries`
+# registers); other processes notice the bumped stamp.
+listeners: list[Callable[[], None]] = []
 
 
 class Dictionary(ChangeLoggedModel):
@@ -25,11 +33,11 @@ class Dictionary(ChangeLoggedModel):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        _changed()
+        changed()
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        _changed()
+        changed()
         return result
 
     def get_absolute_url(self) -> str:
@@ -67,18 +75,19 @@ class DictItem(ChangeLoggedModel):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        _changed()
+        changed()
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        _changed()
+        changed()
         return result
 
     def get_absolute_url(self) -> str:
         return self.dictionary.get_absolute_url()
 
 
-def _changed() -> None:
-    from citygrid.core import dictionaries
-
-    dictionaries.changed()
+def changed() -> None:
+    """A code table changed: bump the stamp and tell this process's caches."""
+    VersionStamp.bump(STAMP)
+    for listener in listeners:
+        listener()

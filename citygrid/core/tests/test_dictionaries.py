@@ -61,9 +61,10 @@ def test_labels_resolve_through_the_cache_and_follow_edits():
 
 def test_inactive_items_keep_their_label_but_leave_the_pickers():
     from citygrid.core import dictionaries
+    from citygrid.core.models.dictionaries import changed
 
     DictItem.objects.filter(dictionary__code="sex", value="9").update(active=False)
-    dictionaries.changed()
+    changed()
     assert "9" not in dict(dictionaries.choices("sex"))
     assert dictionaries.label("sex", "9") == "未说明的性别"
 

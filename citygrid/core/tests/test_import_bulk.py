@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from citygrid.core import records
 from citygrid.core.io import bulk, importer
 from citygrid.core.models import ImportJob, ObjectChange
 from citygrid.core.testing import csv_bytes
@@ -283,9 +284,7 @@ def test_insert_assigns_ids_above_existing_rows(tree):
         Region(parent=tree.community_b, level="grid", code=f"33010200100100{i}", name=f"g{i}")
         for i in (5, 6)
     ]
-    for region in regions:
-        bulk.prepare(region)
-    bulk.insert(Region, regions)
+    records.insert(Region, regions)
     top = Region.objects.exclude(pk__in=[r.pk for r in regions]).order_by("-pk").first().pk
     assert [r.pk for r in regions] == [top + 1, top + 2]
     assert Region.objects.get(pk=regions[1].pk).code == "330102001001006"

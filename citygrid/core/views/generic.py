@@ -6,8 +6,7 @@ out of scope → 404, and a write that would leave the writer's scope is rolled 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,17 +14,14 @@ from django.urls import NoReverseMatch, reverse
 from django.views import View
 from django_tables2 import RequestConfig
 
+from citygrid.core import records
+from citygrid.core.errors import OutOfScope
 from citygrid.core.forms import ImportForm
 from citygrid.core.io.files import CONTENT_TYPES, write_table
 from citygrid.core.io.resources import resource_for
 from citygrid.core.middleware import client_ip
 from citygrid.core.models import AccessLog, ImportJob, ObjectChange
 from citygrid.core.querysets import permission_name
-
-
-class OutOfScope(Exception):
-    """Raised inside a write transaction to roll back a record that left the writer's scope."""
-
 
 ACTION_ROUTES = {
     "view": "",
@@ -132,9 +128,7 @@ class ObjectEditView(ModelViewMixin, View):
 
     def get_instance(self):
         if "pk" in self.kwargs:
-            obj = self.get_object("change")
-            obj.snapshot()
-            return obj
+            return self.get_object("change")
         self.require_perm("add")
         return self.model()
 
@@ -148,6 +142,16 @@ class ObjectEditView(ModelViewMixin, View):
         context = {**self.base_context(), "form": form, "object": obj, **self.extra_context(obj)}
         return render(self.request, self.template_name, context)
 
+    def save_form(self, form):
+        """Write the form's record (and its many-to-many values) through the one write path."""
+        obj = form.save(commit=False)
+        m2m = {
+            f.name: form.cleaned_data[f.name]
+            for f in obj._meta.many_to_many
+            if f.name in form.cleaned_data
+        }
+        return records.save_record(obj, actor=self.request.user, m2m=m2m)
+
     def get(self, request, pk=None):
         obj = self.get_instance()
         form = self.form(
@@ -157,16 +161,14 @@ class ObjectEditView(ModelViewMixin, View):
 
     def post(self, request, pk=None):
         obj = self.get_instance()
-        action = "change" if obj.pk else "add"
         form = self.form(request.POST, request.FILES, instance=obj, user=request.user)
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    obj = form.save()
-                    if not self.get_queryset(action).filter(pk=obj.pk).exists():
-                        raise OutOfScope
-            except OutOfScope:
-                form.add_error(None, "保存后的记录不在您的管辖范围内，未保存")
+                obj = self.save_form(form)
+            except OutOfScope as exc:
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                form.add_error(None, exc)
             else:
                 messages.success(request, f"已保存{self.model._meta.verbose_name}：{obj}")
                 return redirect(obj.get_absolute_url())
@@ -183,8 +185,7 @@ class ObjectDeleteView(ModelViewMixin, View):
     def post(self, request, pk):
         obj = self.get_object("delete")
         try:
-            with transaction.atomic():
-                obj.delete()
+            records.delete_record(obj, actor=request.user)
         except ProtectedError as exc:
             names = "、".join(str(o) for o in list(exc.protected_objects)[:5])
             messages.error(request, f"无法删除“{obj}”：仍有关联记录（{names}）")
