@@ -12,16 +12,21 @@ from citygrid.cases.choices import TimeUnit
 from citygrid.cases.models import Case, TimeLimit
 
 
-def limit_for(case: Case, step: str) -> tuple[Decimal, str]:
-    row = (
-        TimeLimit.objects.filter(category=case.category, urgency=case.urgency, step=step)
-        .values_list("amount", "unit")
-        .first()
+def limits_for(case: Case) -> dict[str, tuple[Decimal, str]]:
+    """Every step's limit (amount, unit) for the case's class and urgency, in one query: the
+    time-limit table's row, else the default of settings."""
+    rows = TimeLimit.objects.filter(category_id=case.category_id, urgency=case.urgency).values_list(
+        "step", "amount", "unit"
     )
-    if row:
-        return Decimal(row[0]), row[1]
-    amount, unit = settings.CASE_DEFAULT_LIMITS[step]
-    return Decimal(str(amount)), unit
+    found = {step: (Decimal(amount), unit) for step, amount, unit in rows}
+    return {
+        step: found.get(step, (Decimal(str(amount)), unit))
+        for step, (amount, unit) in settings.CASE_DEFAULT_LIMITS.items()
+    }
+
+
+def limit_for(case: Case, step: str) -> tuple[Decimal, str]:
+    return limits_for(case)[step]
 
 
 def _set_warning(cal, case: Case) -> None:

@@ -6,11 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from citygrid.cases.choices import TaskKind, TaskStatus
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.models import Case, Task, Visit
+from citygrid.core import records
+from citygrid.core.errors import ActionError
 
 
-class TaskNotFound(WorkflowError):
+class TaskNotFound(ActionError):
     def __init__(self):
         super().__init__("not_found", "任务不存在或不在您的管辖范围内", 404)
 
@@ -18,11 +19,11 @@ class TaskNotFound(WorkflowError):
 def can_complete(task: Task, user) -> None:
     """The assignee finishes their own task; anyone else needs the change permission."""
     if task.kind != TaskKind.PATROL:
-        raise WorkflowError("verification_task", "核查任务随事件核查自动完成，请到事件页面核查")
+        raise ActionError("verification_task", "核查任务随事件核查自动完成，请到事件页面核查")
     if task.status != TaskStatus.OPEN:
-        raise WorkflowError("task_not_open", f"任务状态为“{task.get_status_display()}”，不能完成")
+        raise ActionError("task_not_open", f"任务状态为“{task.get_status_display()}”，不能完成")
     if task.assignee_id != user.pk and not user.has_perm("cases.change_task"):
-        raise WorkflowError("permission_denied", "只有执行人可以完成此任务", 403)
+        raise ActionError("permission_denied", "只有执行人可以完成此任务", 403)
 
 
 def complete_task(task: Task, *, actor, result: str, now: datetime | None = None) -> Task:
@@ -33,18 +34,18 @@ def complete_task(task: Task, *, actor, result: str, now: datetime | None = None
         task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
         can_complete(task, actor)
         if not result:
-            raise WorkflowError("result_required", "请填写执行情况", 400)
-        task.snapshot()
+            raise ActionError("result_required", "请填写执行情况", 400)
         task.status = TaskStatus.DONE
         task.result = result
         task.done_at = now or timezone.now()
-        task.save(update_fields=["status", "result", "done_at", "last_updated"])
+        records.save_record(task, actor=actor, update_fields=["status", "result", "done_at"])
     return task
 
 
 def link_visit_case(visit: Visit, case: Case) -> None:
-    """A problem found on a visit became `case`: the visit points at it (first case only)."""
+    """A problem found on a visit became `case`: the visit points at it (first case only).
+
+    Written by the case's reporter, who turned the finding into the case in the same request."""
     if visit.case_id is None:
-        visit.snapshot()
         visit.case = case
-        visit.save(update_fields=["case", "last_updated"])
+        records.save_record(visit, actor=case.reporter, update_fields=["case"])

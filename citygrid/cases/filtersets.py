@@ -26,7 +26,9 @@ from citygrid.cases.models import (
     TimeLimit,
     Visit,
 )
+from citygrid.cases.routing import LEVELS, departments_for
 from citygrid.core.filtersets import BaseFilterSet, within
+from citygrid.regions.choices import RegionLevel
 
 
 class WithinMixin:
@@ -42,10 +44,16 @@ def _minor_categories(request):
 
 def _departments(request):
     # Without a request (the generic export view) the choice only has to validate: the
-    # records filtered are restricted already.
+    # records filtered are restricted already. With one, the departments the user's records
+    # may name: a city department handles a county's cases too.
     if request is None:
         return Department.objects.all()
-    return Department.objects.in_scope(request.user)
+    return departments_for(request.user)
+
+
+def _id_filter(field: str, label: str) -> django_filters.NumberFilter:
+    """A foreign key by id: for tables too large for a drop-down (cases, users, regions)."""
+    return django_filters.NumberFilter(field_name=field, label=label)
 
 
 class CaseFilterSet(WithinMixin, BaseFilterSet):
@@ -56,6 +64,9 @@ class CaseFilterSet(WithinMixin, BaseFilterSet):
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label="紧急程度")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label="来源")
     kind = django_filters.ChoiceFilter(choices=CaseKind.choices, label="类型")
+    level = django_filters.ChoiceFilter(
+        choices=[(level, RegionLevel(level).label) for level in LEVELS], label="处置层级"
+    )
     lateness = django_filters.ChoiceFilter(
         choices=Lateness.choices, method="filter_lateness", label="时效"
     )
@@ -69,7 +80,7 @@ class CaseFilterSet(WithinMixin, BaseFilterSet):
 
     class Meta:
         model = Case
-        fields = ["state", "category", "department", "urgency", "channel", "kind"]
+        fields = ["state", "category", "department", "urgency", "channel", "kind", "level"]
 
     def filter_lateness(self, queryset, name, value):
         # The same rule as Case.lateness(), in SQL.
@@ -142,11 +153,25 @@ class SupervisionOrderFilterSet(WithinMixin, BaseFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=SupervisionStatus.choices, label="状态")
     level = django_filters.ChoiceFilter(choices=SupervisionLevel.choices, label="督办级别")
     department = django_filters.ModelChoiceFilter(queryset=_departments, label="被督办部门")
+    case = _id_filter("case", "事件ID")
+    issued_by = _id_filter("issued_by", "下达人ID")
+    answered_by = _id_filter("answered_by", "回复人ID")
+    escalated_to = _id_filter("escalated_to", "升级后督办单ID")
+    region = _id_filter("region", "所属区域ID")
     within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
 
     class Meta:
         model = SupervisionOrder
-        fields = ["status", "level", "department"]
+        fields = [
+            "status",
+            "level",
+            "department",
+            "case",
+            "issued_by",
+            "answered_by",
+            "escalated_to",
+            "region",
+        ]
 
 
 class TaskFilterSet(WithinMixin, BaseFilterSet):
@@ -154,11 +179,14 @@ class TaskFilterSet(WithinMixin, BaseFilterSet):
     kind = django_filters.ChoiceFilter(choices=TaskKind.choices, label="类型")
     status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, label="状态")
     mine = django_filters.BooleanFilter(method="filter_mine", label="只看我的")
+    assignee = _id_filter("assignee", "执行人ID")
+    case = _id_filter("case", "事件ID")
+    region = _id_filter("region", "所属区域ID")
     within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
 
     class Meta:
         model = Task
-        fields = ["kind", "status"]
+        fields = ["kind", "status", "assignee", "case", "region"]
 
     def filter_mine(self, queryset, name, value):
         if value and self.request is not None:

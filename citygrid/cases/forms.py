@@ -3,14 +3,12 @@ the field-work forms (patrol tasks, visits). Workflow rules are the engine's: th
 turn request data into the arguments of `intake`/`actions` calls."""
 
 from datetime import datetime, time
-from decimal import Decimal
 from itertools import groupby
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
-from citygrid.cases.choices import Channel, SupervisionLevel, TaskKind, Urgency
+from citygrid.cases.choices import Channel, TaskKind, Urgency
 from citygrid.cases.intake import Report
 from citygrid.cases.models import (
     CalendarDay,
@@ -23,10 +21,10 @@ from citygrid.cases.models import (
     Visit,
     WorkingPeriod,
 )
-from citygrid.cases.routing import responsible_department
-from citygrid.cases.workflow import Transition
+from citygrid.cases.routing import dispatch_departments, responsible_department
+from citygrid.cases.workflow import Input, Transition
+from citygrid.core import records
 from citygrid.core.forms import ScopedModelForm, StyledFormMixin
-from citygrid.core.querysets import scope_q
 from citygrid.regions.geo.index import load_index
 
 DATETIME_LOCAL = {"type": "datetime-local"}
@@ -45,6 +43,8 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
+        if not data and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
         if isinstance(data, list | tuple):
             return [super(MultipleFileField, self).clean(d, initial) for d in data]
         return [super().clean(data, initial)] if data else []
@@ -194,111 +194,71 @@ class ReportForm(StyledFormMixin, forms.Form):
 # --- workflow actions -------------------------------------------------------------------------
 
 
-def dispatch_departments(case: Case, user):
-    """Departments a case may be sent to: active ones on the case's path up the tree (the
-    matrix's candidates) or inside the dispatcher's own territory, plus the matrix's choice."""
-    qs = Department.objects.filter(active=True)
-    if user.is_superuser:
-        return qs
-    code = case.region_code
-    prefixes = [code[:n] for n in (4, 6, 9, 12, 15) if n <= len(code)]
-    suggested = responsible_department(case)
-    q = Q(region_code__in=prefixes) | scope_q("region_code", user.scope_codes())
-    if suggested:
-        q |= Q(pk=suggested.pk)
-    return qs.filter(q)
+class CaseNumberField(forms.CharField):
+    """A case number as people type it, cleaned to the case if `user` may see it."""
 
+    def __init__(self, *, user, **kwargs):
+        super().__init__(max_length=20, **kwargs)
+        self.user = user
 
-class ActionForm(StyledFormMixin, forms.Form):
-    """The inputs of one transition; the fields it does not need are dropped."""
-
-    note = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    photos = MultipleFileField(label="照片", required=False)
-    department = forms.ModelChoiceField(
-        label="派遣部门",
-        queryset=Department.objects.none(),
-        required=False,
-        empty_label="按派遣规则自动确定",
-    )
-    hours = forms.DecimalField(
-        label="延期时长（工作时）",
-        min_value=Decimal("0.5"),
-        max_value=Decimal("720"),
-        decimal_places=2,
-    )
-    satisfaction = forms.TypedChoiceField(
-        label="满意度",
-        coerce=int,
-        choices=[
-            (5, "5 非常满意"),
-            (4, "4 满意"),
-            (3, "3 基本满意"),
-            (2, "2 不满意"),
-            (1, "1 非常不满意"),
-        ],
-    )
-    into = forms.CharField(label="合并至事件编号", max_length=20)
-    required_by = forms.DateTimeField(
-        label="要求完成时间", widget=forms.DateTimeInput(attrs=DATETIME_LOCAL)
-    )
-    level = forms.TypedChoiceField(
-        label="督办级别",
-        coerce=int,
-        choices=SupervisionLevel.choices,
-        initial=SupervisionLevel.GENERAL,
-    )
-
-    EXTRA_FIELDS = {
-        "dispatch": ("department",),
-        "request_extension": ("hours",),
-        "evaluate": ("satisfaction",),
-        "merge": ("into",),
-        "supervise": ("required_by", "level"),
-        "verify_pass": ("photos",),
-        "verify_fail": ("photos",),
-    }
-
-    def __init__(self, *args, transition: Transition, case: Case, user, **kwargs):
-        kwargs.setdefault("auto_id", f"id_{transition.action}_%s")
-        super().__init__(*args, **kwargs)
-        self.transition, self.case, self.user = transition, case, user
-        keep = {"note", *self.EXTRA_FIELDS.get(transition.action, ())}
-        if transition.needs_photo:
-            keep.add("photos")
-            self.fields["photos"].widget.attrs["required"] = True
-            self.fields["photos"].label = "处置后照片（必传）"
-        if transition.needs_note:
-            self.fields["note"].widget.attrs["required"] = True
-            self.fields["note"].label = "意见（必填）"
-        for name in list(self.fields):
-            if name not in keep:
-                del self.fields[name]
-        if "department" in self.fields:
-            suggested = responsible_department(case)
-            self.fields["department"].queryset = dispatch_departments(case, user)
-            self.fields["department"].initial = suggested
-            self.fields["department"].help_text = (
-                f"派遣规则：{suggested}" if suggested else "派遣规则未配置此类事件，请选择部门"
-            )
-        if "into" in self.fields and case.possible_duplicate_of_id:
-            self.fields["into"].initial = case.possible_duplicate_of.number
-
-    def clean_into(self) -> Case:
-        number = self.cleaned_data["into"].strip()
+    def clean(self, value) -> Case | None:
+        number = super().clean(value)
+        if not number:
+            return None
         target = Case.objects.restrict(self.user, "view").filter(number=number).first()
         if target is None:
             raise forms.ValidationError(f"未找到编号为 {number} 的事件（或不在您的管辖范围内）")
         return target
 
-    def action_inputs(self) -> dict:
-        """The inputs `actions.perform` takes, named as it names them."""
-        data = self.cleaned_data
-        kwargs = {"note": data.get("note", "")}
-        if "photos" in self.fields:
-            kwargs["photos"] = data["photos"]
-        names = {"department", "hours", "satisfaction", "into", "required_by", "level"}
-        kwargs.update({name: data[name] for name in names if name in self.fields})
-        return kwargs
+
+def input_field(spec: Input, transition: Transition, case: Case, user) -> forms.Field:
+    """The form field of one declared input of `transition` on `case`."""
+    common = {"label": spec.label, "required": spec.required, "initial": spec.initial}
+    if spec.required:
+        common["error_messages"] = {"required": spec.missing(transition).message}
+    match spec.kind:
+        case "text":
+            return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+        case "photos":
+            return MultipleFileField(**common)
+        case "department":
+            suggested = responsible_department(case)
+            common["initial"] = suggested
+            hint = f"派遣规则：{suggested}" if suggested else "派遣规则未配置此类事件，请选择部门"
+            return forms.ModelChoiceField(
+                queryset=dispatch_departments(case, user),
+                empty_label="按派遣规则自动确定",
+                help_text=hint,
+                **common,
+            )
+        case "decimal":
+            return forms.DecimalField(
+                min_value=spec.min_value, max_value=spec.max_value, decimal_places=2, **common
+            )
+        case "choice":
+            coerce = type(spec.choices[0][0])
+            return forms.TypedChoiceField(coerce=coerce, choices=spec.choices, **common)
+        case "case":
+            if case.possible_duplicate_of_id:
+                common["initial"] = case.possible_duplicate_of.number
+            return CaseNumberField(user=user, **common)
+        case "datetime":
+            return forms.DateTimeField(widget=forms.DateTimeInput(attrs=DATETIME_LOCAL), **common)
+    raise ValueError(f"unknown input kind {spec.kind!r}")
+
+
+class ActionForm(StyledFormMixin, forms.Form):
+    """The inputs `transition` declares, as form fields; `cleaned_data` is what
+    `actions.perform` takes."""
+
+    def __init__(self, *args, transition: Transition, case: Case, user, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{transition.action}_%s")
+        self.transition, self.case, self.user = transition, case, user
+        # Per-instance base fields: Form.__init__ copies them, and the styling mixin then sees them.
+        self.base_fields = {
+            i.name: input_field(i, transition, case, user) for i in transition.inputs
+        }
+        super().__init__(*args, **kwargs)
 
     def error_text(self) -> str:
         return "；".join(
@@ -390,7 +350,7 @@ class TaskForm(ScopedModelForm):
                 timezone.make_aware(datetime.combine(end, time(23, 59, 59))) if end else None
             )
         if commit:
-            task.save()
+            records.save_record(task, actor=self.user)
         return task
 
 
@@ -440,5 +400,5 @@ class VisitForm(ScopedModelForm):
         if visit.visitor_id is None:
             visit.visitor = self.user
         if commit:
-            visit.save()
+            records.save_record(visit, actor=self.user)
         return visit

@@ -3,6 +3,9 @@
 It finds the grid from the position, numbers the case, flags a possible duplicate, stores the
 photos, writes the `report` event and starts the register clock — in one transaction, so a
 failed photo or an unknown position leaves nothing half-created.
+
+A repeated idempotency key is answered here, for every channel: with the case it made, but only
+to a caller entitled to that case; anyone else is refused without learning that it exists.
 """
 
 import math
@@ -10,13 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from citygrid.cases import clock, events, photos
 from citygrid.cases.choices import OPEN_STATES, Channel, Step, Urgency
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.models import Case, CaseAttachment, CaseCategory
+from citygrid.core import records
+from citygrid.core.errors import ActionError
 from citygrid.core.models import VersionStamp
 from citygrid.core.validators import normalize_mobile
 from citygrid.regions.geo.index import load_index
@@ -79,23 +84,23 @@ def next_number(now: datetime) -> str:
 
 def _validate(report: Report) -> tuple[float, float, str]:
     if report.category is None or not report.category.is_minor or not report.category.active:
-        raise WorkflowError("invalid_category", "请选择有效的事部件小类", 400)
+        raise ActionError("invalid_category", "请选择有效的事部件小类", 400)
     if not (report.description or "").strip():
-        raise WorkflowError("description_required", "请填写问题描述", 400)
+        raise ActionError("description_required", "请填写问题描述", 400)
     if report.urgency not in Urgency.values:
-        raise WorkflowError("invalid_urgency", "紧急程度无效", 400)
+        raise ActionError("invalid_urgency", "紧急程度无效", 400)
     if report.channel not in Channel.values:
-        raise WorkflowError("invalid_channel", "来源渠道无效", 400)
+        raise ActionError("invalid_channel", "来源渠道无效", 400)
     phone = ""
     if report.reporter_phone:
         try:
             phone = normalize_mobile(report.reporter_phone)
         except ValueError as exc:
-            raise WorkflowError("invalid_phone", "上报人手机号码格式不正确", 400) from exc
+            raise ActionError("invalid_phone", "上报人手机号码格式不正确", 400) from exc
     try:
         lng, lat = to_wgs84(float(report.lng), float(report.lat), report.crs)
     except (TypeError, ValueError) as exc:
-        raise WorkflowError("invalid_position", "坐标或坐标系无效", 400) from exc
+        raise ActionError("invalid_position", "坐标或坐标系无效", 400) from exc
     return lng, lat, phone
 
 
@@ -113,23 +118,68 @@ def locate(report: Report) -> Located:
     lng, lat, phone = _validate(report)
     grid_id = load_index().locate(lng, lat)
     if grid_id is None:
-        raise WorkflowError("outside_grids", "该位置不在任何网格内，请核对位置", 400)
+        raise ActionError("outside_grids", "该位置不在任何网格内，请核对位置", 400)
     return Located(lng, lat, phone, Region.objects.get(pk=grid_id))
 
 
+def _is_staff(actor) -> bool:
+    return actor is not None and actor.is_authenticated
+
+
+def _key_conflict() -> ActionError:
+    # Says nothing about what holds the key: a case the caller may not see stays unseen.
+    return ActionError("idempotency_key_conflict", "该提交编号已被使用，请更换编号后重新提交")
+
+
+def earlier_case(report: Report, actor) -> Case | None:
+    """The case an earlier submit with this key made, if this caller is entitled to it.
+
+    Staff (desk, API, grid app): only a case they may view. Public channels (actor None) build
+    their keys themselves from what identifies the citizen — the portal from the token of the
+    form it served, WeChat from the openid — so a key of the same public channel is the same
+    citizen retrying; a key held by a staff report or another channel is not theirs. Anyone
+    not entitled gets `idempotency_key_conflict`, which does not say what holds the key.
+    """
+    if not report.idempotency_key:
+        return None
+    case = Case.objects.filter(idempotency_key=report.idempotency_key).first()
+    if case is None:
+        return None
+    if _is_staff(actor):
+        entitled = Case.objects.restrict(actor, "view").filter(pk=case.pk).exists()
+    else:
+        entitled = case.reporter_id is None and case.channel == report.channel
+    if not entitled:
+        raise _key_conflict()
+    return case
+
+
 def report_case(report: Report, *, actor=None, now: datetime | None = None) -> Case:
-    """Create a case. `actor` is the staff member or None for the public channels."""
-    if report.idempotency_key:
-        existing = Case.objects.filter(idempotency_key=report.idempotency_key).first()
-        if existing:
-            return existing
+    """Create a case. `actor` is the staff member or None for the public channels.
+
+    A key already used returns its case to a caller entitled to it (see `earlier_case`), else
+    raises `idempotency_key_conflict`."""
+    earlier = earlier_case(report, actor)
+    if earlier is not None:
+        return earlier
     located = locate(report)
-    lng, lat, phone, grid = located.lng, located.lat, located.phone, located.grid
-    staff = actor is not None and actor.is_authenticated
-    if staff and not actor.covers(grid.code):
-        raise WorkflowError("out_of_scope", "该位置不在您的管辖范围内", 403)
+    if _is_staff(actor) and not actor.covers(located.grid.code):
+        raise ActionError("out_of_scope", "该位置不在您的管辖范围内", 403)
     cleaned = photos.validate_photos(report.photos)
     now = now or timezone.now()
+    try:
+        return _create(report, actor, located, cleaned, now)
+    except (IntegrityError, ValidationError):
+        # A submit with the same key may have committed since the check above (the unique
+        # check of `full_clean` or the insert then fails): answer it as a repeat, not an error.
+        earlier = earlier_case(report, actor)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _create(report: Report, actor, located: Located, cleaned: list, now: datetime) -> Case:
+    lng, lat, phone, grid = located.lng, located.lat, located.phone, located.grid
     with transaction.atomic():
         case = Case(
             number=next_number(now),
@@ -141,7 +191,7 @@ def report_case(report: Report, *, actor=None, now: datetime | None = None) -> C
             lng=lng,
             lat=lat,
             channel=report.channel,
-            reporter=actor if actor is not None and actor.is_authenticated else None,
+            reporter=actor if _is_staff(actor) else None,
             reporter_name=report.reporter_name.strip(),
             reporter_phone=phone,
             anonymous=report.anonymous,
@@ -151,7 +201,7 @@ def report_case(report: Report, *, actor=None, now: datetime | None = None) -> C
             possible_duplicate_of=find_duplicate(report.category.pk, lng, lat),
         )
         clock.start_step(case, Step.REGISTER, now)
-        case.save()
+        records.save_record(case, actor=actor)
         event = events.record(
             case,
             "report",

@@ -1,9 +1,11 @@
-"""Who hears about a case event, sent after the action's transaction commits."""
+"""Who hears about a case event, sent after the action's transaction commits: `TITLES` names
+the events worth a notice, the workflow table the people it goes to."""
 
 import contextlib
 from contextvars import ContextVar
 
 from citygrid.cases.models import Case, CaseEvent
+from citygrid.cases.workflow import CASES, DEPARTMENT
 
 _muted: ContextVar[bool] = ContextVar("citygrid_case_notifications_muted", default=False)
 
@@ -24,13 +26,11 @@ def is_muted() -> bool:
 
 
 def _recipients(case: Case, event: CaseEvent) -> list:
-    if event.action == "dispatch" and case.department_id:
-        return list(case.department.members.filter(is_active=True))
-    if event.action == "report_back":
-        return [t.assignee for t in case.tasks.filter(status="open") if t.assignee]
-    if event.action in ("verify_fail", "supervise", "approve_extension", "deny_extension"):
-        return list(case.department.members.filter(is_active=True)) if case.department else []
-    return []
+    """Whoever the workflow table says must act next, except for 督办: an order is addressed to
+    the department, whatever the case's state."""
+    if event.action == "supervise":
+        return list(CASES.actors[DEPARTMENT](case, CASES.get("supervise")))
+    return CASES.who_acts(case)
 
 
 TITLES = {

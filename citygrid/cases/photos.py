@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.models import CaseAttachment
+from citygrid.core.errors import ActionError
 from citygrid.core.images import clean_image
 
 THUMBNAIL_SIZE = (320, 320)
@@ -18,7 +18,7 @@ def validate_photos(uploads) -> list:
     try:
         return [clean_image(upload) for upload in uploads]
     except ValidationError as exc:
-        raise WorkflowError("invalid_photo", "；".join(exc.messages), 400) from exc
+        raise ActionError("invalid_photo", "；".join(exc.messages), 400) from exc
 
 
 def attach(case, event, cleaned: list, stage: str, user) -> list[CaseAttachment]:

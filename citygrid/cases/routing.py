@@ -1,8 +1,12 @@
-"""Who owns a case: the dispatch matrix (category × region, inherited down the tree), the level
-above for escalation, and the grid's inspector for on-site verification."""
+"""Who owns a case: the dispatch matrix (category × region, inherited down the tree), the
+departments a case may be sent to, the level above for escalation, and the grid's inspector for
+on-site verification."""
+
+from django.db.models import Q, QuerySet
 
 from citygrid.cases.models import Case, Department, DispatchRule
-from citygrid.regions.choices import WorkerRole
+from citygrid.core.querysets import scope_q
+from citygrid.regions.choices import WorkerRole, ancestor_codes
 from citygrid.regions.models import GridWorker
 
 LEVELS = ["grid", "community", "township", "county", "city"]
@@ -16,12 +20,38 @@ def next_level(level: str) -> str | None:
 def responsible_department(case: Case) -> Department | None:
     """The rule of the most specific region on the case's path (a grid's own rule beats its
     township's, which beats the city's): one query."""
-    prefixes = [case.region_code[:n] for n in (4, 6, 9, 12, 15) if n <= len(case.region_code)]
     rules = DispatchRule.objects.filter(
-        category_id=case.category_id, region_code__in=prefixes, department__active=True
+        category_id=case.category_id,
+        region_code__in=ancestor_codes(case.region_code, inclusive=True),
+        department__active=True,
     ).select_related("department")
     best = max(rules, key=lambda r: len(r.region_code), default=None)
     return best.department if best else None
+
+
+def dispatch_departments(case: Case, user) -> QuerySet[Department]:
+    """Departments `user` may send `case` to: active ones on the case's path up the tree (the
+    matrix's candidates) or inside the dispatcher's own territory, plus the matrix's choice.
+    The dispatch form, the API and `dispatch_case` all ask this one question."""
+    qs = Department.objects.filter(active=True)
+    if user.is_superuser:
+        return qs
+    on_path = Q(region_code__in=ancestor_codes(case.region_code, inclusive=True))
+    q = on_path | scope_q("region_code", user.scope_codes())
+    suggested = responsible_department(case)
+    if suggested:
+        q |= Q(pk=suggested.pk)
+    return qs.filter(q)
+
+
+def departments_for(user) -> QuerySet[Department]:
+    """Departments of the user's territory and of the levels above it (a city department
+    handles a county's cases too): those the user's cases may be filtered and counted by."""
+    if user.is_superuser:
+        return Department.objects.all()
+    codes = user.scope_codes()
+    above = {a for code in codes for a in ancestor_codes(code)}
+    return Department.objects.filter(scope_q("region_code", codes) | Q(region_code__in=above))
 
 
 def verifier_for(case: Case):

@@ -7,11 +7,12 @@ from django.utils import timezone
 
 from citygrid.cases import events, notifications
 from citygrid.cases.choices import SupervisionStatus
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.models import SupervisionOrder
+from citygrid.core import records
+from citygrid.core.errors import ActionError
 
 
-class SupervisionNotFound(WorkflowError):
+class SupervisionNotFound(ActionError):
     def __init__(self):
         super().__init__("not_found", "督办单不存在或不在您的管辖范围内", 404)
 
@@ -29,13 +30,11 @@ def _lock(order_id: int, actor) -> SupervisionOrder:
 def can_answer(order: SupervisionOrder, user) -> None:
     """Raise unless `user` may answer `order` now (scope is checked apart)."""
     if not user.has_perm("cases.answer_supervisionorder"):
-        raise WorkflowError("permission_denied", "您没有“回复督办”的权限", 403)
+        raise ActionError("permission_denied", "您没有“回复督办”的权限", 403)
     if not user.is_superuser and not order.department.members.filter(pk=user.pk).exists():
-        raise WorkflowError("not_in_department", "只有被督办部门的人员可以回复", 403)
+        raise ActionError("not_in_department", "只有被督办部门的人员可以回复", 403)
     if order.status != SupervisionStatus.OPEN:
-        raise WorkflowError(
-            "invalid_status", f"督办单状态为“{order.get_status_display()}”，不能回复"
-        )
+        raise ActionError("invalid_status", f"督办单状态为“{order.get_status_display()}”，不能回复")
 
 
 def answer_supervision(
@@ -47,13 +46,14 @@ def answer_supervision(
         order = _lock(order.pk, actor)
         can_answer(order, actor)
         if not answer:
-            raise WorkflowError("answer_required", "请填写回复内容", 400)
-        order.snapshot()
+            raise ActionError("answer_required", "请填写回复内容", 400)
         order.status = SupervisionStatus.ANSWERED
         order.answer = answer
         order.answered_by = actor
         order.answered_at = now
-        order.save(update_fields=["status", "answer", "answered_by", "answered_at", "last_updated"])
+        records.save_record(
+            order, actor=actor, update_fields=["status", "answer", "answered_by", "answered_at"]
+        )
         if order.case_id:
             events.record(
                 order.case,

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from citygrid.cases.actions import available_actions
 from citygrid.cases.choices import Channel, Urgency
 from citygrid.cases.models import (
     Case,
@@ -10,7 +11,8 @@ from citygrid.cases.models import (
     SupervisionOrder,
     Task,
 )
-from citygrid.cases.workflow import BY_ACTION
+from citygrid.cases.routing import dispatch_departments
+from citygrid.cases.workflow import CASES, Input, Transition
 
 
 class CaseCategorySerializer(serializers.ModelSerializer):
@@ -128,8 +130,6 @@ class CaseDetailSerializer(CaseSerializer):
         read_only_fields = fields
 
     def get_available_actions(self, obj) -> list[str]:
-        from citygrid.cases.actions import available_actions
-
         return [t.action for t in available_actions(obj, self.context["request"].user)]
 
 
@@ -154,19 +154,69 @@ class ReportSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-class ActionSerializer(serializers.Serializer):
-    """Inputs of a transition; which ones matter depends on the action."""
+# DRF's error codes for a value left out: refused with the input's own code, like the engine.
+MISSING = {"required", "blank", "null", "empty"}
 
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    photos = serializers.ListField(child=serializers.ImageField(), required=False, max_length=9)
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False
-    )
-    hours = serializers.DecimalField(max_digits=6, decimal_places=2, required=False)
-    satisfaction = serializers.IntegerField(required=False, min_value=1, max_value=5)
-    into = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all(), required=False)
-    required_by = serializers.DateTimeField(required=False)
-    level = serializers.IntegerField(required=False, min_value=1, max_value=3)
+
+def input_field(spec: Input, transition: Transition | None, case: Case | None, user):
+    """The API field of one declared input; without a transition (the schema) all optional."""
+    common = {"label": spec.label, "required": spec.required}
+    if spec.required:
+        message = spec.missing(transition).message
+        common["error_messages"] = dict.fromkeys(MISSING, message)
+    match spec.kind:
+        case "text":
+            return serializers.CharField(allow_blank=not spec.required, max_length=2000, **common)
+        case "photos":
+            return serializers.ListField(
+                child=serializers.ImageField(),
+                max_length=9,
+                allow_empty=not spec.required,
+                **common,
+            )
+        case "department":
+            eligible = dispatch_departments(case, user) if case else Department.objects.none()
+            return serializers.PrimaryKeyRelatedField(queryset=eligible, **common)
+        case "decimal":
+            return serializers.DecimalField(
+                max_digits=6,
+                decimal_places=2,
+                min_value=spec.min_value,
+                max_value=spec.max_value,
+                **common,
+            )
+        case "choice":
+            return serializers.ChoiceField(choices=spec.choices, **common)
+        case "case":
+            visible = Case.objects.restrict(user, "view") if user else Case.objects.none()
+            return serializers.PrimaryKeyRelatedField(queryset=visible, **common)
+        case "datetime":
+            return serializers.DateTimeField(**common)
+    raise ValueError(f"unknown input kind {spec.kind!r}")
+
+
+class ActionSerializer(serializers.Serializer):
+    """The inputs the transition in the context declares (context: transition, case, request);
+    without one, every input of the table, for the schema."""
+
+    def get_fields(self):
+        transition = self.context.get("transition")
+        if transition is None:
+            return {n: input_field(i, None, None, None) for n, i in CASES.inputs().items()}
+        case, user = self.context["case"], self.context["request"].user
+        return {i.name: input_field(i, transition, case, user) for i in transition.inputs}
+
+    def inputs(self) -> dict:
+        """The validated inputs. A missing required one raises the engine's refusal (its
+        declared code, e.g. `note_required`); any other error the usual validation error."""
+        if self.is_valid():
+            return dict(self.validated_data)
+        transition = self.context["transition"]
+        for spec in transition.inputs:
+            errors = self.errors.get(spec.name, [])
+            if any(getattr(e, "code", None) in MISSING for e in errors):
+                raise spec.missing(transition)
+        raise serializers.ValidationError(self.errors)
 
 
 class SupervisionOrderSerializer(serializers.ModelSerializer):
@@ -210,4 +260,4 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "result", "done_at"]
 
 
-ACTIONS = tuple(BY_ACTION)
+ACTIONS = tuple(CASES.by_action)

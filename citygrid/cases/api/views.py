@@ -4,15 +4,16 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from citygrid.cases import actions, intake
+from citygrid.cases import actions, filtersets, intake
 from citygrid.cases.api import serializers
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.models import Case, CaseCategory, Department, SupervisionOrder, Task
+from citygrid.cases.workflow import CASES
 from citygrid.core.api.errors import ApiError
 from citygrid.core.api.viewsets import ScopedReadOnlyViewSet
+from citygrid.core.errors import ActionError
 
 
-def _api_error(exc: WorkflowError) -> ApiError:
+def _api_error(exc: ActionError) -> ApiError:
     return ApiError(exc.code, exc.message, exc.status)
 
 
@@ -23,7 +24,7 @@ class CaseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     queryset = Case.objects.select_related("category", "department")
     serializer_class = serializers.CaseSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    filterset_fields = ["state", "category", "department", "urgency", "channel", "level"]
+    filterset_class = filtersets.CaseFilterSet
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -65,7 +66,7 @@ class CaseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         )
         try:
             case = intake.report_case(report, actor=request.user)
-        except WorkflowError as exc:
+        except ActionError as exc:
             raise _api_error(exc) from exc
         return Response(serializers.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
@@ -81,16 +82,21 @@ class CaseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         detail=True, methods=["post"], url_path=r"actions/(?P<name>[a-z_]+)", required_action="view"
     )
     def act(self, request, pk=None, name=None):
-        # Scope first (404), then the transition's own permission and guard (403/409).
+        # Scope first (404), then the transition's own permission and guard (403/409), then
+        # its inputs (400): "not allowed" beats "field required".
         case = self.get_object()
-        body = serializers.ActionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        inputs = dict(body.validated_data)
-        if "photos" in request.FILES:
-            inputs["photos"] = request.FILES.getlist("photos")
         try:
-            case = actions.perform(name, case.pk, actor=request.user, inputs=inputs)
-        except WorkflowError as exc:
+            transition = CASES.get(name)
+            actions.guard(transition, case, request.user)
+            body = serializers.ActionSerializer(
+                data=request.data,
+                context={"request": request, "transition": transition, "case": case},
+            )
+            inputs = body.inputs()
+            if "photos" in request.FILES:
+                inputs["photos"] = request.FILES.getlist("photos")
+            case = actions.perform(name, case, actor=request.user, inputs=inputs)
+        except ActionError as exc:
             raise _api_error(exc) from exc
         case = self.get_queryset().get(pk=case.pk)
         return Response(serializers.CaseDetailSerializer(case, context={"request": request}).data)
@@ -99,22 +105,22 @@ class CaseViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 class CaseCategoryViewSet(ScopedReadOnlyViewSet):
     queryset = CaseCategory.objects.select_related("parent")
     serializer_class = serializers.CaseCategorySerializer
-    filterset_fields = ["kind", "parent", "active"]
+    filterset_class = filtersets.CaseCategoryFilterSet
 
 
 class DepartmentViewSet(ScopedReadOnlyViewSet):
     queryset = Department.objects.all()
     serializer_class = serializers.DepartmentSerializer
-    filterset_fields = ["active"]
+    filterset_class = filtersets.DepartmentFilterSet
 
 
 class SupervisionOrderViewSet(ScopedReadOnlyViewSet):
     queryset = SupervisionOrder.objects.select_related("case", "department")
     serializer_class = serializers.SupervisionOrderSerializer
-    filterset_fields = ["status", "department", "level", "case"]
+    filterset_class = filtersets.SupervisionOrderFilterSet
 
 
 class TaskViewSet(ScopedReadOnlyViewSet):
     queryset = Task.objects.select_related("case")
     serializer_class = serializers.TaskSerializer
-    filterset_fields = ["kind", "status", "assignee", "case"]
+    filterset_class = filtersets.TaskFilterSet

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from citygrid.cases import indicators
 from citygrid.cases.indicators import INDICATORS, RATE, IndicatorSet
 from citygrid.cases.models import Case, CaseEvent, Department
+from citygrid.cases.routing import departments_for
 from citygrid.core.io.files import CONTENT_TYPES, add_sheet, new_workbook, workbook_bytes
 from citygrid.core.middleware import client_ip
 from citygrid.core.models import AccessLog
@@ -169,16 +170,6 @@ class Selection:
         return {"region_code": self.region_code, "base_queryset": self.base}
 
 
-def _departments(user) -> QuerySet:
-    """Departments of the user's territory and of the levels above it (a city department handles
-    a county's cases too)."""
-    if user.is_superuser:
-        return Department.objects.all()
-    codes = user.scope_codes()
-    above = {code[:n] for code in codes for n in (4, 6, 9, 12) if n < len(code)}
-    return Department.objects.filter(scope_q("region_code", codes) | Q(region_code__in=above))
-
-
 def _default_region(user) -> Region | None:
     if user.is_superuser:
         roots = list(Region.objects.filter(parent__isnull=True)[:2])
@@ -220,7 +211,7 @@ def select(request) -> tuple[Selection, FilterForm]:
     if not user.has_perm(PERMISSION):
         raise PermissionDenied("您没有查看事件指标的权限")
     region = _requested_region(user, request.GET)
-    departments = _departments(user)
+    departments = departments_for(user)
     _check_department(departments, request.GET)
     regions = list(Region.objects.in_scope(user).filter(level__in=PICKER_LEVELS).order_by("code"))
     if region and region not in regions:

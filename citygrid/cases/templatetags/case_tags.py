@@ -13,7 +13,11 @@ register = template.Library()
 LATENESS_BADGE = {Lateness.ON_TIME: "green", Lateness.WARNING: "yellow", Lateness.OVERDUE: "red"}
 
 # Events that are not transitions of the table.
-EVENT_LABELS = {"report": "上报", "supervision_answered": "督办回复"}
+EVENT_LABELS = {
+    "report": "上报",
+    "supervision_answered": "督办回复",
+    "supervision_escalated": "督办升级",
+}
 
 
 def action_label(action: str) -> str:

@@ -1,8 +1,9 @@
 """The cases API: intake, scoped reads, transitions as action endpoints with coded errors."""
 
 import pytest
+from django.urls import reverse
 
-from citygrid.cases.models import Case, CaseEvent
+from citygrid.cases.models import Case, CaseEvent, Department
 from citygrid.cases.tests.conftest import jpeg
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +119,7 @@ def test_indicators_endpoint_counts_from_events_and_honours_scope(api_client, se
     from citygrid.cases.tests.conftest import MONDAY_10
 
     case = report()
-    actions.register_case(case.pk, actor=setup.dispatcher, now=MONDAY_10 + timedelta(minutes=5))
+    actions.register_case(case, actor=setup.dispatcher, now=MONDAY_10 + timedelta(minutes=5))
     report(lng=120.105)  # county B: reported, not registered
     api_client.force_authenticate(setup.dispatcher)
     params = {"start": "2026-03-01", "end": "2026-03-31"}
@@ -137,3 +138,90 @@ def test_indicators_endpoint_counts_from_events_and_honours_scope(api_client, se
         "/api/cases/indicators/", {"start": "2026-03-31", "end": "2026-03-01"}
     )
     assert response.status_code == 400 and "end" in response.json()["errors"]
+
+
+def test_one_filterset_serves_the_case_page_and_the_api(client, api_client, setup, report):
+    from citygrid.cases import filtersets
+    from citygrid.cases.api.views import CaseViewSet
+    from citygrid.cases.views.case import CaseExportView, CaseListView
+
+    assert CaseViewSet.filterset_class is CaseListView.filterset is filtersets.CaseFilterSet
+    assert CaseExportView.filterset is filtersets.CaseFilterSet
+    report()
+    urgent = report(urgency="urgent", lng=120.015)
+    params = {"urgency": "urgent", "state": "reported", "q": urgent.number}
+    api_client.force_authenticate(setup.dispatcher)
+    assert [c["id"] for c in api_client.get("/api/cases/", params).json()["results"]] == [urgent.pk]
+    client.force_login(setup.dispatcher)
+    response = client.get(reverse("cases:case_list"), params)
+    assert [row.record.pk for row in response.context["table"].page.object_list] == [urgent.pk]
+
+
+@pytest.fixture
+def county_reader(make_user, tree):
+    perms = ["view_case", "view_casecategory", "view_department", "view_supervisionorder"]
+    return make_user(perms=[f"cases.{p}" for p in [*perms, "view_task"]], scope=[tree.county_a])
+
+
+def test_api_filter_parameters(api_client, setup, report, tree, county_reader):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from citygrid.cases import actions
+    from citygrid.regions.models import GridWorker
+
+    GridWorker.objects.create(
+        region=tree.grid_a1, name="监督员甲", role="inspector", user=setup.inspector
+    )
+    handled = report(channel="hotline")
+    report(category=setup.other_category, urgency="urgent", lng=120.015)
+    actions.register_case(handled, actor=setup.dispatcher)
+    actions.dispatch_case(handled, actor=setup.dispatcher)
+    actions.accept_case(handled, actor=setup.handler)
+    actions.supervise_case(
+        handled,
+        actor=setup.dispatcher,
+        note="尽快",
+        required_by=timezone.now() + timedelta(days=3),
+    )
+    actions.report_back_case(handled, actor=setup.handler, note="好", photos=[jpeg()])
+    order = handled.supervision_orders.get()
+    task = handled.tasks.get()
+    api_client.force_authenticate(county_reader)
+
+    def ids(url, **params):
+        response = api_client.get(url, params)
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["results"]]
+
+    # A county reader filters by the city's department, which handles the county's cases.
+    department = setup.department.pk
+    for params in (
+        {"state": "reported_back"},
+        {"category": setup.category.pk},
+        {"department": department},
+        {"urgency": "normal"},
+        {"channel": "hotline"},
+        {"level": "grid", "kind": "event", "state": ["reported_back", "handling"]},
+    ):
+        assert ids("/api/cases/", **params) == [handled.pk], params
+    assert ids("/api/cases/", level="city") == []
+    major = setup.category.parent
+    assert setup.category.pk in ids("/api/case-categories/", kind="event", parent=major.pk)
+    assert ids("/api/case-categories/", parent=major.pk, active=False) == []
+    county_department = Department.objects.create(name="区城管", code="QC01", region=tree.county_a)
+    assert ids("/api/departments/", active=True) == [county_department.pk]
+    assert ids("/api/departments/", active=False) == []
+    for params in (
+        {"status": "open", "department": department, "level": 1, "case": handled.pk},
+        {"issued_by": setup.dispatcher.pk, "region": tree.grid_a1.pk},
+    ):
+        assert ids("/api/supervision-orders/", **params) == [order.pk], params
+    assert ids("/api/supervision-orders/", case=handled.pk + 1000) == []
+    for params in (
+        {"kind": "verification", "status": "open", "assignee": setup.inspector.pk},
+        {"case": handled.pk, "region": tree.grid_a1.pk},
+    ):
+        assert ids("/api/tasks/", **params) == [task.pk], params
+    assert ids("/api/tasks/", assignee=setup.handler.pk) == []

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from citygrid.cases import actions
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.models import CaseEvent
+from citygrid.core.errors import ActionError
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -26,9 +26,9 @@ def test_two_dispatchers_register_at_once_exactly_one_succeeds(setup, report):
     def attempt():
         try:
             barrier.wait()
-            actions.register_case(case.pk, actor=setup.dispatcher)
+            actions.register_case(case, actor=setup.dispatcher)
             outcomes.append("ok")
-        except WorkflowError as exc:
+        except ActionError as exc:
             outcomes.append(exc.code)
         finally:
             connection.close()

@@ -17,16 +17,16 @@ pytestmark = pytest.mark.django_db
 def records(setup, report, tree):
     """A supervision order and a verification task on a case in A1, and a visit in A1."""
     case = report()
-    actions.register_case(case.pk, actor=setup.dispatcher)
-    actions.dispatch_case(case.pk, actor=setup.dispatcher)
-    actions.accept_case(case.pk, actor=setup.handler)
+    actions.register_case(case, actor=setup.dispatcher)
+    actions.dispatch_case(case, actor=setup.dispatcher)
+    actions.accept_case(case, actor=setup.handler)
     actions.supervise_case(
-        case.pk,
+        case,
         actor=setup.dispatcher,
         note="限期处理",
         required_by=timezone.now() + timedelta(days=2),
     )
-    actions.report_back_case(case.pk, actor=setup.handler, note="已处理", photos=[jpeg()])
+    actions.report_back_case(case, actor=setup.handler, note="已处理", photos=[jpeg()])
     Visit.objects.create(
         region=tree.grid_a1,
         visitor=setup.dispatcher,

@@ -29,8 +29,8 @@ def act(client, case, action, **data):
 
 def dispatched(setup, report):
     case = report()
-    actions.register_case(case.pk, actor=setup.dispatcher, now=MONDAY_10)
-    return actions.dispatch_case(case.pk, actor=setup.dispatcher, now=MONDAY_10)
+    actions.register_case(case, actor=setup.dispatcher, now=MONDAY_10)
+    return actions.dispatch_case(case, actor=setup.dispatcher, now=MONDAY_10)
 
 
 @pytest.fixture
@@ -62,9 +62,9 @@ def test_dispatched_case_buttons_per_role(client, setup, report, nobody):
 
 def test_reported_back_case_is_the_inspectors(client, setup, report, nobody):
     case = dispatched(setup, report)
-    actions.accept_case(case.pk, actor=setup.handler, now=MONDAY_10)
+    actions.accept_case(case, actor=setup.handler, now=MONDAY_10)
     actions.report_back_case(
-        case.pk, actor=setup.handler, note="已清理", photos=[jpeg()], now=MONDAY_10
+        case, actor=setup.handler, note="已清理", photos=[jpeg()], now=MONDAY_10
     )
     client.force_login(setup.inspector)
     assert buttons(page(client, case)) == {"verify_pass", "verify_fail"}
@@ -140,7 +140,7 @@ def test_reporter_is_masked_on_the_page(client, setup, report):
 
 def test_dispatch_form_suggests_the_matrix_department(client, setup, report):
     case = report()
-    actions.register_case(case.pk, actor=setup.dispatcher, now=MONDAY_10)
+    actions.register_case(case, actor=setup.dispatcher, now=MONDAY_10)
     client.force_login(setup.dispatcher)
     response = client.get(reverse("cases:case", args=[case.pk]))
     form = dict(response.context["action_forms"])
@@ -158,7 +158,7 @@ def test_dispatch_to_a_department_outside_the_choices_is_refused(client, setup, 
 
     far = Department.objects.create(name="乙区水务", code="SW02", region=tree.county_b)
     case = report()
-    actions.register_case(case.pk, actor=setup.dispatcher, now=MONDAY_10)
+    actions.register_case(case, actor=setup.dispatcher, now=MONDAY_10)
     dispatcher = setup.dispatcher
     dispatcher.scope_regions.set([tree.county_a])
     client.force_login(dispatcher)
@@ -185,7 +185,7 @@ def test_supervise_through_the_page_creates_an_order(client, setup, report):
 
 def test_request_extension_and_evaluate_inputs_are_checked(client, setup, report):
     case = dispatched(setup, report)
-    actions.accept_case(case.pk, actor=setup.handler, now=MONDAY_10)
+    actions.accept_case(case, actor=setup.handler, now=MONDAY_10)
     client.force_login(setup.handler)
     response = act(client, case, "request_extension", hours="abc", note="材料未到")
     assert "延期时长" in response.content.decode()
@@ -198,7 +198,7 @@ def test_report_back_without_photo_or_with_a_non_image_is_refused(client, setup,
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     case = dispatched(setup, report)
-    actions.accept_case(case.pk, actor=setup.handler, now=MONDAY_10)
+    actions.accept_case(case, actor=setup.handler, now=MONDAY_10)
     client.force_login(setup.handler)
     response = act(client, case, "report_back", note="已处理")
     assert "“处置反馈”需要上传照片" in response.content.decode()
@@ -300,15 +300,30 @@ def test_timeline_counts_approved_extensions_in_the_limit(client, setup, report)
 
     case = dispatched(setup, report)
     later = MONDAY_10 + timedelta(hours=1)
-    actions.accept_case(case.pk, actor=setup.handler, now=MONDAY_10)
-    actions.request_extension(case.pk, actor=setup.handler, hours=8, note="等材料", now=later)
-    actions.approve_extension(case.pk, actor=setup.dispatcher, now=later)
-    actions.report_back_case(
-        case.pk, actor=setup.handler, note="已清理", photos=[jpeg()], now=later
-    )
+    actions.accept_case(case, actor=setup.handler, now=MONDAY_10)
+    actions.request_extension(case, actor=setup.handler, hours=8, note="等材料", now=later)
+    actions.approve_extension(case, actor=setup.dispatcher, now=later)
+    actions.report_back_case(case, actor=setup.handler, note="已清理", photos=[jpeg()], now=later)
     client.force_login(setup.dispatcher)
     rows = {r.event.action: r for r in client.get(case.get_absolute_url()).context["timeline"]}
     assert rows["approve_extension"].detail == "延期 8 工作时"
     assert rows["report_back"].finished_step == "处置"
     assert (rows["report_back"].used_hours, rows["report_back"].limit_hours) == (1, 24 + 8)
     assert rows["accept"].limit_hours == 2  # the accept step's default limit
+
+
+def test_timeline_limits_come_from_the_time_limit_table(client, setup, report):
+    from citygrid.cases.models import TimeLimit
+
+    # The case's urgency counts, in the row's own unit: one working day is 7.5 working hours.
+    TimeLimit.objects.create(
+        category=setup.category, urgency="normal", step="dispatch", amount=1, unit="working_days"
+    )
+    TimeLimit.objects.create(
+        category=setup.category, urgency="urgent", step="register", amount=3, unit="working_hours"
+    )
+    case = dispatched(setup, report)
+    client.force_login(setup.dispatcher)
+    rows = {r.event.action: r for r in client.get(case.get_absolute_url()).context["timeline"]}
+    assert rows["dispatch"].limit_hours == 7.5
+    assert rows["register"].limit_hours == 1  # the default: the urgent row is not this case's

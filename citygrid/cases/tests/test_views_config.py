@@ -18,20 +18,25 @@ from citygrid.cases.models import (
     WorkingPeriod,
 )
 from citygrid.cases.tests.conftest import MONDAY_10
-from citygrid.core.testing import RecordTestCases
+from citygrid.core.testing import (
+    ApiReadTests,
+    ApiWritesRefusedTests,
+    ExportTests,
+    ImportTests,
+    PageTests,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-class TestDepartmentRecords(RecordTestCases):
+class TestDepartmentRecords(
+    PageTests, ExportTests, ImportTests, ApiReadTests, ApiWritesRefusedTests
+):
+    """The departments API is read-only: departments are configured on the web."""
+
     model = Department
     api_basename = "department"
     edited_field = "name"
-
-    # The departments API is read-only: departments are configured on the web.
-    test_api_create_update_delete = None
-    test_api_invalid_data_is_structured_400 = None
-    test_api_out_of_scope_write_is_404 = None
 
     def in_scope(self, tree):
         return Department.objects.create(name="甲区城管局", code="A-CG", region=tree.county_a)
@@ -80,8 +85,8 @@ class TestDepartmentRecords(RecordTestCases):
 
 def test_department_page_lists_members_rules_and_open_cases(client, setup, report):
     case = report()
-    actions.register_case(case.pk, actor=setup.dispatcher, now=MONDAY_10)
-    actions.dispatch_case(case.pk, actor=setup.dispatcher, now=MONDAY_10)
+    actions.register_case(case, actor=setup.dispatcher, now=MONDAY_10)
+    actions.dispatch_case(case, actor=setup.dispatcher, now=MONDAY_10)
     setup.dispatcher.roles.first().permissions.add(
         *Permission.objects.filter(codename__in=["view_department", "view_dispatchrule"])
     )

@@ -30,26 +30,26 @@ def cases(setup, report):
     now = timezone.now()
     reported = report()
     registered = report(lng=120.015, lat=30.005)
-    actions.register_case(registered.pk, actor=setup.dispatcher, now=MONDAY_10)
+    actions.register_case(registered, actor=setup.dispatcher, now=MONDAY_10)
     dispatched = report(category=setup.other_category)
-    actions.register_case(dispatched.pk, actor=setup.dispatcher, now=MONDAY_10)
+    actions.register_case(dispatched, actor=setup.dispatcher, now=MONDAY_10)
     actions.dispatch_case(
-        dispatched.pk, actor=setup.dispatcher, now=MONDAY_10, department=setup.department
+        dispatched, actor=setup.dispatcher, now=MONDAY_10, department=setup.department
     )
     elsewhere = report(category=setup.other_category, lng=120.012, lat=30.002)
-    actions.register_case(elsewhere.pk, actor=setup.dispatcher, now=MONDAY_10)
+    actions.register_case(elsewhere, actor=setup.dispatcher, now=MONDAY_10)
     actions.dispatch_case(
-        elsewhere.pk, actor=setup.dispatcher, now=MONDAY_10, department=setup.other_department
+        elsewhere, actor=setup.dispatcher, now=MONDAY_10, department=setup.other_department
     )
     closed = report(lng=120.018, lat=30.008)
     for step in (actions.register_case, actions.dispatch_case):
-        step(closed.pk, actor=setup.dispatcher, now=MONDAY_10)
-    actions.accept_case(closed.pk, actor=setup.handler, now=MONDAY_10)
+        step(closed, actor=setup.dispatcher, now=MONDAY_10)
+    actions.accept_case(closed, actor=setup.handler, now=MONDAY_10)
     actions.report_back_case(
-        closed.pk, actor=setup.handler, note="好了", photos=[jpeg()], now=MONDAY_10
+        closed, actor=setup.handler, note="好了", photos=[jpeg()], now=MONDAY_10
     )
-    actions.verify_case(closed.pk, actor=setup.inspector, passed=True, now=MONDAY_10)
-    actions.close_case(closed.pk, actor=setup.dispatcher, now=MONDAY_10)
+    actions.verify_case(closed, actor=setup.inspector, passed=True, now=MONDAY_10)
+    actions.close_case(closed, actor=setup.dispatcher, now=MONDAY_10)
     fresh = report(lng=120.003, lat=30.002, now=now, category=setup.other_category)
     in_b = report(lng=120.105, lat=30.005)
     names = ("reported", "registered", "dispatched", "elsewhere", "closed", "fresh", "in_b")

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from citygrid.cases import actions
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.models import CaseEvent, SupervisionOrder
 from citygrid.cases.supervision import answer_supervision
 from citygrid.cases.tests.conftest import MONDAY_10
+from citygrid.core.errors import ActionError
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +23,10 @@ def grant(user, *codenames):
 @pytest.fixture
 def order(setup, report):
     case = report()
-    actions.register_case(case.pk, actor=setup.dispatcher, now=MONDAY_10)
-    actions.dispatch_case(case.pk, actor=setup.dispatcher, now=MONDAY_10)
+    actions.register_case(case, actor=setup.dispatcher, now=MONDAY_10)
+    actions.dispatch_case(case, actor=setup.dispatcher, now=MONDAY_10)
     actions.supervise_case(
-        case.pk,
+        case,
         actor=setup.dispatcher,
         note="三日内处置完毕",
         now=MONDAY_10,
@@ -104,7 +104,7 @@ def test_out_of_scope_order_is_404(client, setup, order, make_user, tree):
     client.force_login(outsider)
     assert client.get(order.get_absolute_url()).status_code == 404
     assert answer(client, order, "越权").status_code == 404
-    with pytest.raises(WorkflowError) as error:
+    with pytest.raises(ActionError) as error:
         answer_supervision(order, actor=outsider, answer="越权")
     assert error.value.status == 404
     order.refresh_from_db()

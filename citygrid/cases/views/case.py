@@ -1,6 +1,6 @@
 """One case: the report form, the case page with its timeline and actions, and the endpoint
 each action posts to. Every rule is the engine's (`intake`, `actions`); these views translate
-its answers (`WorkflowError`) into messages."""
+its answers (`ActionError`) into messages."""
 
 import json
 from dataclasses import dataclass, field
@@ -17,14 +17,15 @@ from django.views.decorators.http import require_POST
 from citygrid.cases import actions, fieldwork, filtersets, intake, tables
 from citygrid.cases.calendar import current_calendar
 from citygrid.cases.choices import Channel, Step, TimeUnit
-from citygrid.cases.clock import limit_for
-from citygrid.cases.errors import CaseNotFound, WorkflowError
+from citygrid.cases.clock import limits_for
+from citygrid.cases.errors import CaseNotFound
 from citygrid.cases.forms import ActionForm, ReportForm
 from citygrid.cases.models import Case, CaseEvent, SupervisionOrder, Task, Visit
 from citygrid.cases.routing import responsible_department
 from citygrid.cases.templatetags.case_tags import action_label, level_label
 from citygrid.cases.views.common import ListView, map_config
-from citygrid.cases.workflow import BY_ACTION
+from citygrid.cases.workflow import CASES
+from citygrid.core.errors import ActionError
 from citygrid.core.views import generic
 
 CASE_RELATED = ("category__parent", "department", "region", "possible_duplicate_of", "merged_into")
@@ -65,14 +66,17 @@ class TimelineRow:
     photos: list = field(default_factory=list)
 
 
-def _limit_hours(case: Case, step: str, cache: dict) -> Decimal:
-    if step not in cache:
-        amount, unit = limit_for(case, step)
-        if unit == TimeUnit.WORKING_DAYS:
-            cache[step] = amount * current_calendar().day_seconds / 3600
-        else:
-            cache[step] = amount
-    return cache[step]
+def _limit_hours(case: Case) -> dict[str, Decimal]:
+    """Every step's limit in hours at a fixed cost: one query, and the calendar's when a limit
+    is counted in working days."""
+    limits = limits_for(case)
+    day_hours = Decimal(0)
+    if any(unit == TimeUnit.WORKING_DAYS for _, unit in limits.values()):
+        day_hours = current_calendar().day_seconds / 3600
+    return {
+        step: amount * day_hours if unit == TimeUnit.WORKING_DAYS else amount
+        for step, (amount, unit) in limits.items()
+    }
 
 
 def _step_label(step: str) -> str:
@@ -102,7 +106,8 @@ def timeline(case: Case) -> list[TimelineRow]:
     """Every event in order. An event that finished a step shows the working hours it used
     against that step's limit (the time-limit table's, plus extensions approved during it)."""
     events = case.events.select_related("actor", "department").prefetch_related("attachments")
-    rows, limits = [], {}
+    limits = _limit_hours(case)
+    rows = []
     step, extended = "", Decimal(0)
     for event in events:
         row = TimelineRow(
@@ -115,7 +120,7 @@ def timeline(case: Case) -> list[TimelineRow]:
         if event.elapsed_seconds is not None and step:
             row.finished_step = _step_label(step)
             row.used_hours = Decimal(event.elapsed_seconds) / 3600
-            row.limit_hours = _limit_hours(case, step, limits) + extended
+            row.limit_hours = limits[step] + extended
         if event.elapsed_seconds is not None:
             extended = Decimal(0)
         if event.action == "approve_extension" and "hours" in event.data:
@@ -157,7 +162,7 @@ class CaseView(generic.ObjectView):
 @require_POST
 def case_act(request, pk: int, action: str):
     """Take one transition. A refusal changes nothing and comes back as an error message."""
-    transition = BY_ACTION.get(action)
+    transition = CASES.by_action.get(action)
     if transition is None:
         raise Http404
     case = get_object_or_404(
@@ -171,11 +176,11 @@ def case_act(request, pk: int, action: str):
             request.POST, request.FILES, transition=transition, case=case, user=request.user
         )
         if not form.is_valid():
-            raise WorkflowError("invalid_input", form.error_text(), 400)
-        actions.perform(action, case.pk, actor=request.user, inputs=form.action_inputs())
+            raise ActionError("invalid_input", form.error_text(), 400)
+        actions.perform(action, case, actor=request.user, inputs=form.cleaned_data)
     except CaseNotFound as exc:
         raise Http404 from exc
-    except WorkflowError as exc:
+    except ActionError as exc:
         messages.error(request, f"未能执行“{transition.label}”：{exc.message}")
     else:
         messages.success(request, f"已执行“{transition.label}”：{case.number}")
@@ -245,7 +250,7 @@ def case_report(request):
                         visit.visitor_id == user.pk or user.has_perm("cases.change_visit")
                     ):
                         fieldwork.link_visit_case(visit, case)
-            except WorkflowError as exc:
+            except ActionError as exc:
                 form.add_error("photos" if exc.code == "invalid_photo" else None, exc.message)
             else:
                 messages.success(request, f"已登记事件 {case.number}")

@@ -4,6 +4,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.http import Http404
@@ -11,11 +12,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from citygrid.cases import filtersets, tables
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.fieldwork import TaskNotFound, can_complete, complete_task
 from citygrid.cases.forms import TaskDoneForm, TaskForm, VisitForm
 from citygrid.cases.models import Task, Visit
 from citygrid.cases.views.common import ListView, map_config
+from citygrid.core.errors import ActionError
 from citygrid.core.views import generic
 
 # --- tasks ------------------------------------------------------------------------------------
@@ -57,7 +58,7 @@ class TaskView(generic.ObjectView):
     def extra_context(self, obj):
         try:
             can_complete(obj, self.request.user)
-        except WorkflowError:
+        except ActionError:
             done_form = None
         else:
             done_form = TaskDoneForm()
@@ -91,8 +92,10 @@ def task_done(request, pk: int):
         complete_task(task, actor=request.user, result=request.POST.get("result", ""))
     except TaskNotFound as exc:
         raise Http404 from exc
-    except WorkflowError as exc:
+    except ActionError as exc:
         messages.error(request, f"未能完成任务：{exc.message}")
+    except ValidationError as exc:
+        messages.error(request, f"未能完成任务：{'；'.join(exc.messages)}")
     else:
         messages.success(request, f"任务“{task.title}”已完成")
     return redirect(task)

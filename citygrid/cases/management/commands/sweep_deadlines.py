@@ -1,6 +1,6 @@
-"""`manage.py sweep_deadlines [--every SECONDS]`: warnings, overdue reminders, escalations."""
+"""`manage.py sweep_deadlines`: one sweep of warnings, overdue reminders and escalations.
 
-import time
+The periodic run is the `sweep_deadlines` job of `run_periodic`."""
 
 from django.core.management.base import BaseCommand
 
@@ -8,20 +8,11 @@ from citygrid.cases.sweep import sweep_deadlines
 
 
 class Command(BaseCommand):
-    help = "扫描事件时限：预警、超期提醒（短信+站内）、督办单逾期升级"
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--every", type=int, default=0, help="每隔多少秒扫描一次（0 表示只扫描一次）"
-        )
+    help = "扫描一次事件时限：预警、超期提醒（短信+站内）、督办单逾期升级"
 
     def handle(self, *args, **options):
-        while True:
-            result = sweep_deadlines()
-            self.stdout.write(
-                f"预警 {result.warned} 件，超期提醒 {result.overdue} 件，"
-                f"督办升级 {result.escalated_orders} 件"
-            )
-            if not options["every"]:
-                return
-            time.sleep(options["every"])
+        result = sweep_deadlines()
+        self.stdout.write(
+            f"预警 {result.warned} 件，超期提醒 {result.overdue} 件，"
+            f"督办升级 {result.escalated_orders} 件"
+        )
