@@ -33,20 +33,17 @@ migrate: venv
 demo: migrate
 	$(PYTHON) manage.py seed_demo --if-empty --people $(PEOPLE)
 
-# Install, migrate, load the demo city, start the task worker, the deadline sweep, the pruning
-# of expired import files and the population statistics snapshots, and serve on 127.0.0.1:8000.
+# Install, migrate, load the demo city, start the task worker and the scheduler that queues the
+# periodic jobs (deadline sweep, pruning of expired import files, population statistics
+# snapshots: settings.PERIODIC_JOBS), and serve on 127.0.0.1:8000.
 run: venv assets demo
 	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
 	@$(PYTHON) manage.py demo_accounts
 	@echo "CityGrid: http://127.0.0.1:$(PORT)/"
 	$(PYTHON) manage.py db_worker --queue-name default & \
 	  WORKER=$$!; \
-	  $(PYTHON) manage.py sweep_deadlines --every 60 > var/sweep.log 2>&1 & \
-	  SWEEP=$$!; \
-	  $(PYTHON) manage.py prune_imports --every 3600 > var/prune.log 2>&1 & \
-	  PRUNE=$$!; \
-	  $(PYTHON) manage.py snapshot_population --every 600 > var/snapshots.log 2>&1 & \
-	  SNAPSHOTS=$$!; trap "kill $$WORKER $$SWEEP $$PRUNE $$SNAPSHOTS 2>/dev/null" EXIT INT TERM; \
+	  $(PYTHON) manage.py run_periodic > var/periodic.log 2>&1 & \
+	  PERIODIC=$$!; trap "kill $$WORKER $$PERIODIC 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/gunicorn citygrid.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 	    --timeout 120 --access-logfile -
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "citygrid.mobile",
     "citygrid.integrations.open311",
     "citygrid.integrations.wechat",
+    "citygrid.demo",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,22 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Periodic jobs (`manage.py run_periodic` queues them, the task worker runs them):
+# name -> (task, seconds between runs).
+PERIODIC_JOBS = {
+    "sweep_deadlines": (
+        "citygrid.cases.tasks.sweep_deadlines",
+        int(env("CITYGRID_SWEEP_DEADLINES_EVERY", "60")),
+    ),
+    "prune_imports": (
+        "citygrid.core.tasks.prune_imports",
+        int(env("CITYGRID_PRUNE_IMPORTS_EVERY", "3600")),
+    ),
+    "snapshot_population": (
+        "citygrid.people.tasks.snapshot_population",
+        int(env("CITYGRID_SNAPSHOT_POPULATION_EVERY", "600")),
+    ),
+}
 
 REST_FRAMEWORK = {
     # Token first so an anonymous call gets 401 with `WWW-Authenticate: Token`, not 403.
@@ -240,7 +257,7 @@ CASE_DUPLICATE_RADIUS_M = float(env("CITYGRID_CASE_DUPLICATE_RADIUS_M", "50"))
 CASE_SUPERVISION_ESCALATION_HOURS = int(env("CITYGRID_CASE_SUPERVISION_ESCALATION_HOURS", "24"))
 
 # Population statistics: a snapshot younger than this many seconds is shown as is; older ones are
-# recomputed on read (`manage.py snapshot_population --every 600` keeps them fresh).
+# recomputed on read (the periodic job `snapshot_population` keeps them fresh).
 POPULATION_SNAPSHOT_MAX_AGE = int(env("CITYGRID_POPULATION_SNAPSHOT_MAX_AGE", "900"))
 
 # SMS backend, like EMAIL_BACKEND. The trial default keeps every message in the database

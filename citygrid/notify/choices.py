@@ -4,7 +4,8 @@ from django.db import models
 class SmsStatus(models.TextChoices):
     """Where an outgoing SMS is in its life."""
 
-    # Saved, waiting for the transaction to commit and the backend to take it.
+    # Saved, waiting for the transaction to commit and the backend to take it, or for its next
+    # try after a failure that may pass (throttling, a provider fault; `error` says which).
     QUEUED = "queued", "待发送"
     # Accepted by the backend (the outbox, the console or a provider's gateway).
     SENT = "sent", "已发送"

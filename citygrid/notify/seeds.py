@@ -1,5 +1,8 @@
 """The SMS templates every deployment starts with; administrators add provider ids later."""
 
+from citygrid.core import records
+from citygrid.notify.models import SmsTemplate
+
 # code, name, text. Other apps send these by code, with exactly these parameters.
 SMS_TEMPLATES: tuple[tuple[str, str, str], ...] = (
     (
@@ -33,9 +36,15 @@ SMS_TEMPLATES: tuple[tuple[str, str, str], ...] = (
 def seed_sms_templates(template_model=None) -> None:
     """Idempotent: existing templates (perhaps edited by administrators) are left alone.
 
-    Takes the model so the data migration can pass its historical one; tests call it without.
+    The data migration passes its historical model (written directly: it has no change log);
+    everyone else calls it without, and the new templates go through the one write path.
     """
-    if template_model is None:
-        from citygrid.notify.models import SmsTemplate as template_model
+    model = template_model or SmsTemplate
+    existing = set(model.objects.values_list("code", flat=True))
     for code, name, text in SMS_TEMPLATES:
-        template_model.objects.get_or_create(code=code, defaults={"name": name, "text": text})
+        if code in existing:
+            continue
+        if template_model is None:
+            records.save_record(SmsTemplate(code=code, name=name, text=text), actor=None)
+        else:
+            template_model.objects.create(code=code, name=name, text=text)

@@ -6,7 +6,8 @@
         (`settings.SMS_BACKEND`) only after the current transaction commits, through the task
         queue: an action that rolls back sends nothing. Raises ValueError, saving nothing, for
         a malformed phone number, an unknown or inactive template, or a missing parameter.
-        Delivery failures never reach the caller: the row records status "failed" and the error.
+        Delivery failures never reach the caller: the row records status "failed" and the error
+        (a transient one is retried later first, see `tasks`).
         `region_code` scopes the outbox row; when blank it is the scope code of `related`.
 
     notify_user(user, title, body="", url="", level="info") -> Notification
@@ -19,19 +20,15 @@ Call them from action functions, never from signals. Texts and their parameters 
 (`SmsTemplate`, seeded in `seeds.py`).
 """
 
-import logging
-
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from citygrid.core.validators import mask_mobile, normalize_mobile
-from citygrid.notify.backends import get_backend
-from citygrid.notify.choices import NotificationLevel, SmsStatus
+from citygrid.core.validators import normalize_mobile
+from citygrid.notify.choices import NotificationLevel
 from citygrid.notify.models import Notification, SmsMessage, SmsTemplate
-
-logger = logging.getLogger(__name__)
+from citygrid.notify.tasks import queue_delivery
 
 
 def send_sms(
@@ -59,7 +56,7 @@ def send_sms(
         message.content_type = ContentType.objects.get_for_model(related)
         message.object_id = related.pk
     message.save()
-    transaction.on_commit(lambda: _enqueue(message.pk), robust=True)
+    transaction.on_commit(lambda: queue_delivery(message.pk), robust=True)
     return message
 
 
@@ -68,46 +65,6 @@ def _scope_of(related) -> str:
     # change log reads it.
     field = getattr(related, "scope_field", None)
     return (getattr(related, field, "") or "") if field else ""
-
-
-def _enqueue(message_id: int) -> None:
-    from citygrid.notify.tasks import deliver_sms  # tasks imports this module
-
-    deliver_sms.enqueue(message_id)
-
-
-def deliver(message_id: int) -> None:
-    """Hand one queued (or previously failed) message to the backend and record the outcome.
-
-    A message already sent is left alone, so a task that runs twice does not send twice.
-    """
-    message = SmsMessage.objects.filter(
-        pk=message_id, status__in=[SmsStatus.QUEUED, SmsStatus.FAILED]
-    ).first()
-    if message is None:
-        return
-    message.attempts += 1
-    try:
-        backend = get_backend()
-        message.backend = backend.name
-        backend.send(message)
-    except Exception as exc:  # noqa: BLE001 - any backend failure is recorded, never raised
-        error = str(exc) or type(exc).__name__
-        # Provider errors may echo the request; the number must not reach the row or the log.
-        error = error.replace(message.phone, mask_mobile(message.phone))
-        message.status = SmsStatus.FAILED
-        message.error = error[:500]
-        logger.warning("SMS #%s via %s failed: %s", message.pk, message.backend, message.error)
-    message.save(
-        update_fields=[
-            "status",
-            "backend",
-            "provider_message_id",
-            "error",
-            "attempts",
-            "sent_at",
-        ]
-    )
 
 
 def notify_user(

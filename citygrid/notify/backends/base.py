@@ -3,12 +3,27 @@ from django.utils import timezone
 from citygrid.notify.choices import SmsStatus
 
 
-class BaseSmsBackend:
-    """Delivers one `SmsMessage` and records the outcome on it; the caller saves the row.
+class RetryLater(Exception):
+    """This try failed in a way that may pass later: queue the message again in `seconds`.
 
-    `send()` either marks the message (`mark_sent` / `mark_failed`) or raises; the sending
-    service turns an exception into a failed message, so a subclass need not catch network
-    errors. Never put the phone number in an exception or a log line in clear.
+    The worker does not wait: the delivery task is queued to run after the delay, so a throttled
+    provider never holds a worker. `error` (masked) is kept on the row meanwhile.
+    """
+
+    def __init__(self, error: str, seconds: float) -> None:
+        super().__init__(error)
+        self.error = error
+        self.seconds = seconds
+
+
+class BaseSmsBackend:
+    """Makes one try at delivering an `SmsMessage` and records the outcome on it; the caller
+    saves the row.
+
+    `send()` either marks the message (`mark_sent` / `mark_failed`), raises `RetryLater` for a
+    transient failure worth another try, or raises anything else; the sending service turns
+    any other exception into a failed message, so a subclass need not catch network errors.
+    Never put the phone number in an exception or a log line in clear.
     """
 
     # Written to `SmsMessage.backend`.

@@ -1,29 +1,30 @@
 """What the provider backends share: one signed POST, error mapping, retries with backoff.
 
 A provider backend implements `submit(message) -> provider message id` and raises
-`ProviderError` for any refusal. `HttpSmsBackend.send` retries the retryable ones (throttling,
-5xx, timeouts) a bounded number of times, waiting `backoff * 2**(n-1)` seconds (capped) before
-retry n, and counts every extra try in `message.attempts`. A permanent refusal (bad number,
-template or signature not approved, wrong credentials) is recorded at once and never retried:
-sending it again would fail the same way and may be billed.
+`ProviderError` for any refusal. `HttpSmsBackend.send` makes one try. A retryable refusal
+(throttling, 5xx, timeouts) raises `RetryLater` while the message has tries left
+(`message.attempts`, counted by the sender, at most `max_attempts`), asking for retry n after
+`backoff * 2**(n-1)` seconds (capped): the delivery task is queued again for then, and no worker
+sleeps. A permanent refusal (bad number, template or signature not approved, wrong credentials)
+is recorded at once and never retried: sending it again would fail the same way and may be billed.
 
 Phones never reach a log line or the row's error in clear: provider messages may echo the
 request, so errors are masked before they are stored.
 """
 
 import logging
-import time
 from dataclasses import dataclass
 
 import requests
 from django.conf import settings
 
 from citygrid.core.validators import mask_mobile
-from citygrid.notify.backends.base import BaseSmsBackend
+from citygrid.notify.backends.base import BaseSmsBackend, RetryLater
 
 logger = logging.getLogger(__name__)
 
-# Longest single wait between two tries, whatever the attempt number.
+# Longest wait before a retry, whatever the attempt number: a text delayed longer (a verification
+# code, a deadline reminder) has lost most of its use.
 MAX_BACKOFF_SECONDS = 30.0
 
 
@@ -75,45 +76,38 @@ class HttpSmsBackend(BaseSmsBackend):
     # Key of the provider's settings dict (`settings.SMS_ALIYUN` ...).
     settings_name = ""
 
-    def __init__(self, sleep=time.sleep, **options) -> None:
+    def __init__(self, **options) -> None:
         super().__init__(**options)
         config = {**getattr(settings, self.settings_name, {}), **options}
         self.config = config
         self.timeout = float(config.get("timeout", settings.SMS_HTTP_TIMEOUT))
         self.max_attempts = max(1, int(config.get("max_attempts", settings.SMS_MAX_ATTEMPTS)))
         self.backoff = float(config.get("backoff", settings.SMS_RETRY_BACKOFF))
-        self.sleep = sleep
         self.session = requests.Session()
 
     def submit(self, message) -> str:
         raise NotImplementedError
 
     def send(self, message) -> None:
-        for attempt in range(1, self.max_attempts + 1):
-            if attempt > 1:
-                # `deliver()` counted the first try; every retry is one more send attempt.
-                message.attempts += 1
-                self.sleep(backoff_delay(attempt - 1, self.backoff))
-            try:
-                provider_id = self.submit(message)
-            except ProviderError as error:
-                text = masked(str(error), message.phone)
-                retry = error.retryable and attempt < self.max_attempts
-                logger.warning(
-                    "SMS #%s via %s, try %s/%s: %s%s",
-                    message.pk,
-                    self.name,
-                    attempt,
-                    self.max_attempts,
-                    text,
-                    " (will retry)" if retry else "",
-                )
-                if retry:
-                    continue
-                self.mark_failed(message, text)
-                return
-            self.mark_sent(message, provider_id)
+        try:
+            provider_id = self.submit(message)
+        except ProviderError as error:
+            text = masked(str(error), message.phone)
+            retry = error.retryable and message.attempts < self.max_attempts
+            logger.warning(
+                "SMS #%s via %s, try %s/%s: %s%s",
+                message.pk,
+                self.name,
+                message.attempts,
+                self.max_attempts,
+                text,
+                " (will retry)" if retry else "",
+            )
+            if retry:
+                raise RetryLater(text, backoff_delay(message.attempts, self.backoff)) from error
+            self.mark_failed(message, text)
             return
+        self.mark_sent(message, provider_id)
 
     def template_id(self, message, field: str) -> str:
         """The provider's id of our template: the template's own field, else the settings map."""

@@ -1,11 +1,12 @@
 import json
 import logging
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from citygrid.notify.backends.aliyun import AliyunSmsBackend
 from citygrid.notify.choices import SmsStatus
-from citygrid.notify.models import SmsMessage, SmsTemplate
+from citygrid.notify.models import SmsTemplate
 from citygrid.notify.tests.fake_providers import aliyun_gateway
 
 pytestmark = pytest.mark.django_db
@@ -145,27 +146,36 @@ def test_permanent_error_is_not_retried_and_the_number_is_masked(aliyun, gateway
     assert PHONE not in caplog.text
 
 
-def test_retries_are_bounded_with_exponential_backoff(aliyun, gateway, send):
+def test_a_retry_is_queued_for_later_with_exponential_backoff_and_nobody_sleeps(
+    aliyun, gateway, send, settings, task_queue, no_sleep
+):
+    settings.SMS_RETRY_BACKOFF = 0.5
+    settings.SMS_MAX_ATTEMPTS = 4
     gateway.script = ["isv.BUSINESS_LIMIT_CONTROL"] * 5
     message = send(PHONE, "verify_code", {"code": "1", "minutes": "5"})
-    assert message.status == SmsStatus.FAILED
 
-    # The same exhaustion seen from the backend, with its waits recorded.
-    waits = []
-    backend = AliyunSmsBackend(sleep=waits.append, backoff=0.5, max_attempts=4)
-    message = SmsMessage.objects.get(pk=message.pk)
-    message.attempts = 1
-    gateway.requests.clear()
-    gateway.script = ["isv.BUSINESS_LIMIT_CONTROL"] * 5
+    before = timezone.now()
+    assert task_queue.run_next() is None  # the first try runs at once
+    after = timezone.now()
 
-    backend.send(message)
+    # Throttled: the row waits in the outbox and the next try is queued half a second on.
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (SmsStatus.QUEUED, 1)
+    assert message.error.startswith("isv.BUSINESS_LIMIT_CONTROL：")
+    [retry] = task_queue.pending()
+    assert retry.task.run_after is not None
+    assert before + timedelta(seconds=0.5) <= retry.task.run_after <= after + timedelta(seconds=0.5)
+    assert retry.args_kwargs["args"] == [message.pk]
 
-    assert waits == [0.5, 1.0, 2.0]
+    # Doubling waits; the fourth try is the last.
+    assert task_queue.run_all() == [0.5, 1.0, 2.0]
+    message.refresh_from_db()
     assert message.attempts == 4
     assert len(gateway.requests) == 4
     assert message.status == SmsStatus.FAILED
     assert message.error.startswith("isv.BUSINESS_LIMIT_CONTROL：")
     assert PHONE not in message.error
+    assert task_queue.pending() == []
 
 
 def test_template_map_setting_is_parsed(monkeypatch):

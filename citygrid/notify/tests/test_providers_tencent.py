@@ -3,9 +3,8 @@ import logging
 
 import pytest
 
-from citygrid.notify.backends.tencent import TencentSmsBackend
 from citygrid.notify.choices import SmsStatus
-from citygrid.notify.models import SmsMessage, SmsTemplate
+from citygrid.notify.models import SmsTemplate
 from citygrid.notify.tests.fake_providers import tencent_gateway
 
 pytestmark = pytest.mark.django_db
@@ -158,17 +157,19 @@ def test_retries_are_bounded_with_exponential_backoff(tencent, gateway, send):
     assert message.status == SmsStatus.FAILED
     assert message.attempts == 3
     assert message.error == "RequestLimitExceeded：try later"
+    assert len(gateway.requests) == 3
 
-    waits = []
-    backend = TencentSmsBackend(sleep=waits.append, backoff=20, max_attempts=4)
-    message = SmsMessage.objects.get(pk=message.pk)
+
+def test_retry_waits_double_up_to_a_cap(tencent, gateway, send, settings, task_queue, no_sleep):
+    settings.SMS_TENCENT = {**tencent, "backoff": 20, "max_attempts": 4}
     gateway.script = ["RequestLimitExceeded"] * 4
 
-    backend.send(message)
+    message = send(PHONE, "verify_code", {"code": "1", "minutes": "5"})
 
-    # Doubling from 20 s, capped at 30 s.
-    assert waits == [20.0, 30.0, 30.0]
-    assert message.attempts == 6
+    # Doubling from 20 s, capped at 30 s; each wait is spent in the queue, not in a worker.
+    assert task_queue.run_all() == [None, 20.0, 30.0, 30.0]
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (SmsStatus.FAILED, 4)
 
 
 def test_a_non_json_client_error_is_permanent(tencent, gateway, send):

@@ -3,7 +3,7 @@ from django.db import transaction
 
 from citygrid.notify.backends.base import BaseSmsBackend
 from citygrid.notify.models import Notification, SmsMessage, SmsTemplate
-from citygrid.notify.seeds import SMS_TEMPLATES
+from citygrid.notify.seeds import SMS_TEMPLATES, seed_sms_templates
 from citygrid.notify.services import notify_user, send_sms, unread_count
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,28 @@ def test_seeded_templates_and_their_parameters():
     assert all(
         t.active and not t.aliyun_code and not t.tencent_id for t in SmsTemplate.objects.all()
     )
+
+
+def test_seeding_again_restores_a_missing_template_through_the_write_path():
+    from citygrid.core.models import ObjectChange
+
+    SmsTemplate.objects.filter(code="case_number").delete()
+    edited = SmsTemplate.objects.get(code="verify_code")
+    SmsTemplate.objects.filter(pk=edited.pk).update(text="验证码{code}，{minutes}分钟有效")
+
+    seed_sms_templates()
+
+    restored = SmsTemplate.objects.get(code="case_number")
+    [change] = ObjectChange.objects.all()
+    assert (change.action, change.object_id, change.user, change.user_name) == (
+        "create",
+        restored.pk,
+        None,
+        "system",
+    )
+    # An administrator's edit is kept.
+    assert SmsTemplate.objects.get(code="verify_code").text == "验证码{code}，{minutes}分钟有效"
+    assert SmsTemplate.objects.count() == 5
 
 
 def test_render_fills_every_placeholder():
@@ -158,7 +180,7 @@ def test_misconfigured_backend_is_recorded_not_raised(send, settings):
 
 
 def test_failed_message_is_retried_and_sent_one_is_not_resent(send, settings):
-    from citygrid.notify.services import deliver
+    from citygrid.notify.tasks import deliver
 
     settings.SMS_BACKEND = "citygrid.notify.tests.test_services.ExplodingBackend"
     message = send(PHONE, "case_number", {"number": "1"})
