@@ -82,13 +82,7 @@ class UserForm(ScopedModelForm):
                 validate_password(password, self.instance)
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
+            else:
+                # On the instance before the save, so the edit view's one write stores it.
+                self.instance.set_password(password)
         return cleaned
-
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        if self.cleaned_data.get("password"):
-            user.set_password(self.cleaned_data["password"])
-        if commit:
-            user.save()
-            self.save_m2m()
-        return user

@@ -1,7 +1,10 @@
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser, Permission, UserManager
 from django.db import models
 from django.urls import reverse
 
+from citygrid.core import records
 from citygrid.core.models import ChangeLoggedModel
 from citygrid.core.querysets import RestrictedQuerySet
 
@@ -76,6 +79,22 @@ class User(ChangeLoggedModel, AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:user", args=[self.pk])
+
+    def check_password(self, raw_password: str) -> bool:
+        def upgrade(raw: str) -> None:
+            self.set_password(raw)
+            self._password = None  # a hash upgrade is not a password change
+            self.save_password()
+
+        return check_password(raw_password, self.password, upgrade)
+
+    def save_password(self) -> None:
+        """Write the password hash alone. It is kept out of the change log (history must not
+        hold hashes), so it is bookkeeping, not a full save on the write path."""
+        if self._password is not None:
+            password_validation.password_changed(self._password, self)
+            self._password = None
+        records.touch(User.objects.filter(pk=self.pk), password=self.password)
 
     def scope_codes(self) -> list[str]:
         """Region codes this user may work in, minimal (a code inside another is dropped)."""

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from citygrid.accounts.models import Role
+from citygrid.core import records
 
 
 @dataclass(frozen=True)
@@ -228,11 +229,15 @@ def ensure_default_roles() -> dict[str, Role]:
     """Create or update the default roles and reset their permission sets; name → Role."""
     perms = _permissions({p for spec in DEFAULT_ROLES for p in spec.permissions})
     roles: dict[str, Role] = {}
+    names = [spec.name for spec in DEFAULT_ROLES]
+    existing = {role.name: role for role in Role.objects.filter(name__in=names)}
     for spec in DEFAULT_ROLES:
-        role, _ = Role.objects.update_or_create(
-            name=spec.name,
-            defaults={"description": spec.description, "view_sensitive": spec.view_sensitive},
+        role = existing.get(spec.name) or Role(name=spec.name)
+        role.description = spec.description
+        role.view_sensitive = spec.view_sensitive
+        # The system resets them: an upgrade's changes to a role show in its history.
+        records.save_record(
+            role, actor=None, m2m={"permissions": [perms[p] for p in spec.permissions]}
         )
-        role.permissions.set([perms[p] for p in spec.permissions])
         roles[spec.name] = role
     return roles

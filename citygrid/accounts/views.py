@@ -40,7 +40,11 @@ def login_view(request):
 
 
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
-    pass
+    def set_password_and_save(self, user, password_field_name="new_password1", commit=True):
+        user.set_password(self.cleaned_data[password_field_name])
+        if commit:
+            user.save_password()
+        return user
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

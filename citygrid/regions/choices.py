@@ -21,6 +21,16 @@ CODE_LENGTH = {
     RegionLevel.VILLAGE_GROUP: 15,
 }
 
+# Every code length in the tree, shortest first: a code's ancestors are its prefixes of these.
+PREFIX_LENGTHS = tuple(sorted(set(CODE_LENGTH.values())))
+
+
+def ancestor_codes(code: str, *, inclusive: bool = False) -> list[str]:
+    """The codes of the regions above `code`, root first (then `code` itself if `inclusive`)."""
+    above = [code[:n] for n in PREFIX_LENGTHS if n < len(code)]
+    return [*above, code] if inclusive else above
+
+
 PARENT_LEVEL = {
     RegionLevel.CITY: None,
     RegionLevel.COUNTY: RegionLevel.CITY,

@@ -2,7 +2,7 @@ import pytest
 from django.test import override_settings
 
 from citygrid.accounts.models import User
-from citygrid.core.models import AccessLog
+from citygrid.core.models import AccessLog, ObjectChange
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +16,9 @@ def test_login_success_is_logged_and_redirects_home(client, make_user):
     response = login(client, "Test@2026pw")
     assert response.status_code == 302 and response["Location"] == "/"
     assert AccessLog.objects.filter(user_name="user1", action="login").count() == 1
+    # Login bookkeeping is stamped on the account, not written into its history.
+    assert User.objects.get(username="user1").last_login is not None
+    assert not ObjectChange.objects.filter(content_type__model="user").exists()
 
 
 def test_login_never_redirects_off_site(client, make_user):
@@ -43,7 +46,9 @@ def test_repeated_failures_lock_the_account(client, make_user):
     # Even the right password is refused while locked.
     response = login(client, "Test@2026pw")
     assert response.status_code == 200 and "账号已锁定" in response.content.decode()
-    assert User.objects.get(username="user1").locked_until is not None
+    account = User.objects.get(username="user1")
+    assert account.locked_until is not None and account.failed_logins == 0
+    assert not ObjectChange.objects.filter(content_type__model="user").exists()
 
 
 def test_logout_requires_post(client, make_user):
@@ -104,5 +109,22 @@ def test_users_change_their_own_password(client, make_user):
     )
     assert response.status_code == 302
     assert User.objects.get(username="user1").check_password("New@2026pass")
+    assert not ObjectChange.objects.filter(content_type__model="user").exists()
     # The session survives the change (Django rotates its hash).
     assert client.get("/").status_code == 200
+
+
+@override_settings(
+    PASSWORD_HASHERS=[
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+)
+def test_an_outdated_password_hash_is_upgraded_at_login(client, make_user):
+    from django.contrib.auth.hashers import make_password
+
+    user = make_user()
+    User.objects.filter(pk=user.pk).update(password=make_password("Test@2026pw", hasher="md5"))
+    assert login(client, "Test@2026pw").status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("pbkdf2_sha256$") and user.check_password("Test@2026pw")

@@ -117,3 +117,28 @@ def test_role_form_offers_every_apps_permissions(client, make_user):
         for p in form.fields["permissions"].queryset.filter(codename="dispatch_case")
     }
     assert labels == {"事件：派遣"}
+
+
+def test_resetting_the_default_roles_is_in_their_history():
+    from citygrid.accounts import roles
+    from citygrid.core.models import ObjectChange
+
+    grid_worker = roles.ensure_default_roles()[roles.GRID_WORKER]
+    granted = sorted(grid_worker.permissions.values_list("pk", flat=True))
+    created = ObjectChange.objects.get(
+        content_type__model="role", object_id=grid_worker.pk, action="create"
+    )
+    assert (created.user_name, created.postchange_data["permissions"]) == ("system", granted)
+    extra = Permission.objects.get(codename="delete_region")
+    grid_worker.permissions.add(extra)
+    Role.objects.filter(pk=grid_worker.pk).update(view_sensitive=True)
+
+    assert roles.ensure_default_roles()[roles.GRID_WORKER].pk == grid_worker.pk
+    reset = ObjectChange.objects.get(
+        content_type__model="role", object_id=grid_worker.pk, action="update"
+    )
+    assert {f: (b, a) for f, b, a in reset.diff()} == {
+        "permissions": (sorted([*granted, extra.pk]), granted),
+        "view_sensitive": (True, False),
+    }
+    assert Role.objects.count() == len(roles.DEFAULT_ROLES)

@@ -49,7 +49,7 @@ def _union_of_grids(region: Region, stamp: int) -> dict | None:
     if key in _union_cache:
         return _union_cache[key]
     boundaries = Region.objects.filter(
-        level=RegionLevel.GRID, code__startswith=region.code, boundary__isnull=False
+        level=RegionLevel.GRID, code__within=region.code, boundary__isnull=False
     ).values_list("boundary", flat=True)
     geoms = [shape(b) for b in boundaries]
     result = to_geojson(shapely.union_all(geoms).simplify(0.00005)) if geoms else None

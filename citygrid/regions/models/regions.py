@@ -3,7 +3,13 @@ from django.db import models
 from django.urls import reverse
 
 from citygrid.core.models import ChangeLoggedModel, VersionStamp
-from citygrid.regions.choices import CODE_LENGTH, PARENT_LEVEL, GridKind, RegionLevel
+from citygrid.regions.choices import (
+    CODE_LENGTH,
+    PARENT_LEVEL,
+    GridKind,
+    RegionLevel,
+    ancestor_codes,
+)
 from citygrid.regions.geo.shapes import GeometryError, geodesic_area_m2, parse_boundary, to_geojson
 
 GEOMETRY_STAMP = "grid_geometry"
@@ -87,7 +93,7 @@ class Region(ChangeLoggedModel):
 
     def ancestors(self) -> list["Region"]:
         """From the root down to the parent, fetched in one query via the code prefixes."""
-        prefixes = [self.code[:n] for n in (4, 6, 9, 12) if n < len(self.code)]
+        prefixes = ancestor_codes(self.code)
         found = {r.code: r for r in Region.objects.filter(code__in=prefixes)}
         return [found[p] for p in prefixes if p in found]
 

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from citygrid.core import records
 from citygrid.core.models import VersionStamp
 from citygrid.core.testing import square
 from citygrid.regions.models import Region
@@ -95,12 +96,12 @@ def test_grid_geometry_changes_bump_the_stamp(tree):
     before = VersionStamp.read(GEOMETRY_STAMP)
     grid = Region.objects.get(pk=tree.grid_a1.pk)
     grid.name = "只改名称"
-    grid.save()
+    records.save_record(grid, actor=None)
     assert VersionStamp.read(GEOMETRY_STAMP) == before
     grid.boundary = square(120.0, 30.0, 0.02)
-    grid.save()
+    records.save_record(grid, actor=None)
     assert VersionStamp.read(GEOMETRY_STAMP) == before + 1
-    tree.grid_a2.delete()
+    records.delete_record(Region.objects.get(pk=tree.grid_a2.pk), actor=None)
     assert VersionStamp.read(GEOMETRY_STAMP) == before + 2
 
 

@@ -26,6 +26,7 @@ from shapely.geometry.base import BaseGeometry
 
 from citygrid.accounts import roles
 from citygrid.accounts.models import User
+from citygrid.core import writeguard
 from citygrid.core.crypto import blind_index
 from citygrid.core.models import VersionStamp
 from citygrid.regions.choices import RegionLevel, WorkerRole
@@ -604,6 +605,7 @@ def build_demo_plan(seed: int = DEFAULT_SEED, size: DemoSize | None = None) -> P
 
 
 @transaction.atomic
+@writeguard.unlogged()
 def generate_demo_city(seed: int = DEFAULT_SEED, size: DemoSize | None = None) -> DemoResult:
     """Save the demo city with bulk inserts (a few seconds instead of a minute of single saves).
 
@@ -668,7 +670,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
         "grid_worker", "演示网格员", roles.GRID_WORKER, RegionLevel.GRID, WorkerRole.GRID_WORKER
     ),
-    # Joins the city's 城管执法局 when the demo cases create the departments (cases/demo.py).
+    # Joins the city's 城管执法局 when the demo cases create the departments (demo/cases.py).
     DemoAccount("dept_handler", "演示部门处置员", roles.DEPARTMENT_HANDLER, RegionLevel.CITY),
     DemoAccount(
         "inspector", "演示监督员", roles.INSPECTOR, RegionLevel.COUNTY, WorkerRole.INSPECTOR
@@ -681,15 +683,17 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 
 
 @transaction.atomic
+@writeguard.unlogged()
 def create_demo_accounts(city: Region) -> dict[str, User]:
     """One account per default role, scoped to the first region of its level under `city`.
 
-    Running it again resets the accounts (password, roles, scope) to these definitions.
+    Running it again resets the accounts (password, roles, scope) to these definitions; the
+    grid posts they take are written without history, like the rest of the demo city.
     """
     role_by_name = roles.ensure_default_roles()
     users: dict[str, User] = {}
     for spec in DEMO_ACCOUNTS:
-        scope = Region.objects.filter(level=spec.scope_level, code__startswith=city.code).first()
+        scope = Region.objects.filter(level=spec.scope_level, code__within=city.code).first()
         user, _ = User.objects.get_or_create(username=spec.username)
         user.full_name = spec.full_name
         user.is_superuser = user.is_staff = not spec.role
@@ -709,7 +713,7 @@ def create_demo_accounts(city: Region) -> dict[str, User]:
 def _take_post(user: User, spec: DemoAccount, scope: Region) -> None:
     """Link the account to its post in the first grid of its scope (creating the post if the
     generated team has no such member), and name the account after the post holder."""
-    grid = Region.objects.filter(level=RegionLevel.GRID, code__startswith=scope.code).first()
+    grid = Region.objects.filter(level=RegionLevel.GRID, code__within=scope.code).first()
     if grid is None:
         return
     post = GridWorker.objects.filter(region=grid, role=spec.post).first()
@@ -718,7 +722,6 @@ def _take_post(user: User, spec: DemoAccount, scope: Region) -> None:
         post.phone = _free_mobile(grid)
         post.save()
     elif post.user_id != user.pk:
-        post.snapshot()
         post.user = user
         post.save()
     user.full_name = post.name

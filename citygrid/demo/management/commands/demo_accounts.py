@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from citygrid.accounts.models import User
-from citygrid.regions.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from citygrid.demo.regions import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 
 def _width(text: str) -> int:
