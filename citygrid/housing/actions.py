@@ -1,8 +1,9 @@
 """Rental workflow and batch house generation (STYLE: `verb_noun(obj, *, actor, ...)`).
 
 Each action runs in a transaction, checks the permission, re-reads the record through
-`restrict` with a row lock (out of scope → `RentalNotFound`, answered as 404), checks the state,
-and saves with `update_fields`. A refused action raises `HousingError` and changes nothing.
+`restrict` with a row lock (out of scope → `RecordNotFound`, answered as 404), checks the state,
+and writes through `core.records` with `update_fields`. A refused action raises `ActionError`
+and changes nothing.
 """
 
 from datetime import date
@@ -10,30 +11,16 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from citygrid.core import records
+from citygrid.core.errors import ActionError, RecordNotFound
+from citygrid.housing import numbering
 from citygrid.housing.choices import Occupancy, RentalStatus
 from citygrid.housing.models import Building, House, Rental
 
 
-class HousingError(Exception):
-    """A refused action. `code` is for clients to branch on; `message` is shown to people."""
-
-    def __init__(self, code: str, message: str, status: int = 409):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-
-
-class RentalNotFound(HousingError):
-    """Outside the actor's scope, or does not exist: the same answer for both."""
-
-    def __init__(self):
-        super().__init__("not_found", "出租登记不存在或不在您的管辖范围内", 404)
-
-
 def _require(actor, perm: str, label: str) -> None:
     if not actor.has_perm(perm):
-        raise HousingError("permission_denied", f"您没有“{label}”的权限", 403)
+        raise ActionError("permission_denied", f"您没有“{label}”的权限", 403)
 
 
 def _locked(rental: Rental, actor, action: str) -> Rental:
@@ -45,24 +32,22 @@ def _locked(rental: Rental, actor, action: str) -> Rental:
         .first()
     )
     if locked is None:
-        raise RentalNotFound
-    locked.snapshot()
+        raise RecordNotFound("出租登记不存在或不在您的管辖范围内")
     return locked
 
 
 def _expect(rental: Rental, status: str, label: str) -> None:
     if rental.status != status:
-        raise HousingError(
+        raise ActionError(
             "invalid_transition",
             f"当前状态为“{rental.get_status_display()}”，不能{label}",
         )
 
 
-def _set_occupancy(house: House, occupancy: str) -> None:
+def _set_occupancy(house: House, occupancy: str, actor) -> None:
     if house.occupancy != occupancy:
-        house.snapshot()
         house.occupancy = occupancy
-        house.save(update_fields=["occupancy", "last_updated"])
+        records.save_record(house, actor=actor, update_fields=["occupancy"])
 
 
 # --- guards: what the rental page offers ----------------------------------------------------
@@ -74,6 +59,19 @@ def can_confirm(rental: Rental, user) -> bool:
 
 def can_end(rental: Rental, user) -> bool:
     return rental.status == RentalStatus.ACTIVE and user.has_perm("housing.change_rental")
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+def save_rental(rental: Rental, *, actor) -> Rental:
+    """Register or edit a rental (the caller checked the permission): one that is let marks
+    its house rented in the same transaction."""
+    with transaction.atomic():
+        records.save_record(rental, actor=actor)
+        if rental.status == RentalStatus.ACTIVE:
+            _set_occupancy(rental.house, Occupancy.RENTED, actor)
+    return rental
 
 
 # --- transitions ----------------------------------------------------------------------------
@@ -88,8 +86,10 @@ def confirm_rental(rental: Rental, *, actor) -> Rental:
         rental.status = RentalStatus.ACTIVE
         rental.confirmed_by = actor
         rental.confirmed_at = timezone.now()
-        rental.save(update_fields=["status", "confirmed_by", "confirmed_at", "last_updated"])
-        _set_occupancy(rental.house, Occupancy.RENTED)
+        records.save_record(
+            rental, actor=actor, update_fields=["status", "confirmed_by", "confirmed_at"]
+        )
+        _set_occupancy(rental.house, Occupancy.RENTED, actor)
     return rental
 
 
@@ -98,7 +98,7 @@ def reject_rental(rental: Rental, *, actor, reason: str) -> Rental:
     _require(actor, "housing.confirm_rental", "驳回出租申报")
     reason = (reason or "").strip()
     if not reason:
-        raise HousingError("reason_required", "请填写驳回原因", 400)
+        raise ActionError("reason_required", "请填写驳回原因", 400)
     with transaction.atomic():
         rental = _locked(rental, actor, "confirm")
         _expect(rental, RentalStatus.PENDING, "驳回")
@@ -107,8 +107,8 @@ def reject_rental(rental: Rental, *, actor, reason: str) -> Rental:
         rental.confirmed_at = timezone.now()
         line = f"驳回原因：{reason}"
         rental.note = f"{rental.note}\n{line}".strip() if rental.note else line
-        rental.save(
-            update_fields=["status", "confirmed_by", "confirmed_at", "note", "last_updated"]
+        records.save_record(
+            rental, actor=actor, update_fields=["status", "confirmed_by", "confirmed_at", "note"]
         )
     return rental
 
@@ -120,11 +120,11 @@ def end_rental(rental: Rental, *, actor, on: date) -> Rental:
         rental = _locked(rental, actor, "change")
         _expect(rental, RentalStatus.ACTIVE, "退租")
         if rental.start_date and on < rental.start_date:
-            raise HousingError("invalid_date", "退租日期不能早于起租日期", 400)
+            raise ActionError("invalid_date", "退租日期不能早于起租日期", 400)
         rental.status = RentalStatus.ENDED
         rental.end_date = on
-        rental.save(update_fields=["status", "end_date", "last_updated"])
-        _set_occupancy(rental.house, Occupancy.VACANT)
+        records.save_record(rental, actor=actor, update_fields=["status", "end_date"])
+        _set_occupancy(rental.house, Occupancy.VACANT, actor)
     return rental
 
 
@@ -152,7 +152,7 @@ def generate_houses(building: Building, *, actor) -> list[House]:
             .first()
         )
         if building is None or not actor.covers(building.region.code):
-            raise HousingError("not_found", "楼栋不存在或不在您的管辖范围内", 404)
+            raise RecordNotFound("楼栋不存在或不在您的管辖范围内")
         existing = set(building.houses.values_list("entrance", "number"))
         created = []
         for entrance in range(1, building.entrances + 1):
@@ -161,7 +161,12 @@ def generate_houses(building: Building, *, actor) -> list[House]:
                     number = door_number(floor, index)
                     if (entrance, number) in existing:
                         continue
-                    house = House(building=building, entrance=entrance, floor=floor, number=number)
-                    house.save()
-                    created.append(house)
+                    created.append(
+                        House(building=building, entrance=entrance, floor=floor, number=number)
+                    )
+        # Doors are new under the building's lock, so uniqueness needs no query per house.
+        for house in created:
+            records.full_clean(house, unique=False)
+        numbering.assign_house_codes(created)
+        records.create_records(House, created, actor=actor)
     return created

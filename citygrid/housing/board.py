@@ -3,15 +3,15 @@
 Three queries whatever the building's size: its houses, the current resident count per house,
 and — only for users who may see special groups — which houses have a resident in one. The
 resident count is a number, not a list of people, so it needs no people permission; who lives
-there is on the house page, behind `people.view_residency`.
+there is on the house page, behind `people.view_residency`. Both come from the people app
+through `housing.occupants`.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-
 from citygrid.housing.choices import OCCUPANCY_BADGE, Occupancy
 from citygrid.housing.models import Building, House
+from citygrid.housing.occupants import occupants
 
 
 @dataclass
@@ -56,37 +56,12 @@ def _floor_label(floor: int | None) -> str:
     return f"{floor}层" if floor > 0 else f"地下{-floor}层"
 
 
-def special_house_ids(building: Building, user) -> set[int]:
-    """Houses with a current resident in an open special group, among what `user` may see."""
-    from citygrid.people.models import SpecialGroup
-
-    rows = (
-        SpecialGroup.objects.restrict(user, "view")
-        .disclosable(user)
-        .filter(
-            ended_on__isnull=True,
-            person__residencies__house__building=building,
-            person__residencies__ended_on__isnull=True,
-        )
-        .values_list("person__residencies__house_id", flat=True)
-        .distinct()
-    )
-    return set(rows)
-
-
 def build_board(building: Building, user, *, show_special: bool) -> Board:
-    """`show_special` is decided by the caller from `people.view_specialgroup`: without it the
+    """`show_special` is decided by the caller (`Occupants.may_see_marked`): without it the
     query is not even run, so nothing about special groups can reach the page."""
-    from citygrid.people.models import Residency
-
     houses = list(House.objects.restrict(user, "view").filter(building=building))
-    residents = dict(
-        Residency.objects.filter(house__building=building, ended_on__isnull=True)
-        .values_list("house_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    special = special_house_ids(building, user) if show_special else set()
+    residents = occupants().resident_counts(building)
+    special = occupants().marked_houses(building, user) if show_special else set()
 
     cells: dict[tuple[int | None, int | None], list[Cell]] = {}
     for house in sorted(houses, key=_door_key):

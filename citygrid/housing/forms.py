@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from citygrid.core import dictionaries
 from citygrid.core.forms import ScopedModelForm, StyledFormMixin
 from citygrid.housing import inputs, numbering
-from citygrid.housing.choices import Occupancy, RentalStatus
 from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
 from citygrid.regions.choices import RegionLevel
 
@@ -175,16 +174,6 @@ class RentalForm(SensitiveInputsMixin, ScopedModelForm):
         if self.instance.pk:
             # The rental number belongs to this house for good.
             self.fields["house"].disabled = True
-
-    def save(self, commit=True):
-        rental = super().save(commit=commit)
-        if commit and rental.status == RentalStatus.ACTIVE:
-            house = rental.house
-            if house.occupancy != Occupancy.RENTED:
-                house.snapshot()
-                house.occupancy = Occupancy.RENTED
-                house.save(update_fields=["occupancy", "last_updated"])
-        return rental
 
 
 class HazardCheckForm(ScopedModelForm):

@@ -57,3 +57,16 @@ def next_house_code(grid_code: str) -> str:
 
 def next_rental_no(grid_code: str) -> str:
     return "R" + code_for(grid_code, reserve(RENTAL_NO, grid_code))
+
+
+def assign_house_codes(houses: list) -> None:
+    """Codes for new houses (their region set) that have none: one block of serials per grid,
+    given out in list order — the codes `House.save()` would generate one by one."""
+    by_grid: dict[str, list] = {}
+    for house in houses:
+        if not house.code:
+            by_grid.setdefault(house.region.code, []).append(house)
+    for grid_code, batch in by_grid.items():
+        first = reserve(HOUSE_CODE, grid_code, len(batch))
+        for offset, house in enumerate(batch):
+            house.code = code_for(grid_code, first + offset)

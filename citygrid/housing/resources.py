@@ -18,7 +18,7 @@ from citygrid.core.io.resources import CellError, Column, Resource, choice_parse
 from citygrid.housing import inputs, numbering
 from citygrid.housing.choices import Occupancy
 from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
-from citygrid.regions.choices import RegionLevel
+from citygrid.regions.choices import CODE_LENGTH, RegionLevel
 from citygrid.regions.models import Region
 
 
@@ -89,6 +89,11 @@ def _code(text: str) -> str:
     if not numbering.is_valid(text):
         raise CellError("房屋编码格式或校验位错误")
     return text
+
+
+def _community(code: str) -> str:
+    """The community a code lies in: estates are looked up by name within it."""
+    return code[: CODE_LENGTH[RegionLevel.COMMUNITY]]
 
 
 def _estate_name(obj) -> str:
@@ -212,11 +217,11 @@ class BuildingResource(_GridCells, Resource):
         region = row.values.get("region")
         if not (name and region):
             return None
-        lookup = (name, region.code[:12])
+        lookup = (name, _community(region.code))
         if lookup not in self._estates:
             self._estates[lookup] = (
                 Estate.objects.select_related("region")
-                .filter(name=name, region_code__startswith=lookup[1])
+                .filter(name=name, region_code__within=lookup[1])
                 .first()
             )
         if self._estates[lookup] is None:
@@ -255,7 +260,7 @@ class BuildingResource(_GridCells, Resource):
         """The estates a chunk names, in one query, resolved as `_estate` would: the first (by
         region code) of that name in the grid's community."""
         lookups = {
-            (row.values["estate_name"], row.values["region"].code[:12])
+            (row.values["estate_name"], _community(row.values["region"].code))
             for row in rows
             if row.values.get("estate_name") and row.values.get("region")
         } - self._estates.keys()
@@ -263,7 +268,7 @@ class BuildingResource(_GridCells, Resource):
             return
         found = Estate.objects.select_related("region").filter(name__in={n for n, _ in lookups})
         for estate in found.order_by("region_code", "name"):
-            lookup = (estate.name, estate.region_code[:12])
+            lookup = (estate.name, _community(estate.region_code))
             if lookup in lookups:
                 self._estates.setdefault(lookup, estate)
         for lookup in lookups:
@@ -279,7 +284,7 @@ class BuildingResource(_GridCells, Resource):
             if region_pk is None or not name:
                 continue
             if estate_name:
-                estate = self._estates.get((estate_name, grids[region_pk].code[:12]))
+                estate = self._estates.get((estate_name, _community(grids[region_pk].code)))
                 if estate is not None:
                     wanted[key] = ("estate", estate.pk, name)
             else:
@@ -506,15 +511,9 @@ class HouseResource(_GridCells, Resource):
     def before_bulk_create(self, instances: list) -> None:
         """House codes for a batch: one block of serials per grid, given out in row order —
         the codes `save()` would have generated one by one."""
-        by_grid: dict[str, list[House]] = {}
         for house in instances:
-            if not house.code:
-                house.derive_region()
-                by_grid.setdefault(house.region.code, []).append(house)
-        for grid_code, houses in by_grid.items():
-            first = numbering.reserve(numbering.HOUSE_CODE, grid_code, len(houses))
-            for offset, house in enumerate(houses):
-                house.code = numbering.code_for(grid_code, first + offset)
+            house.derive_region()
+        numbering.assign_house_codes(instances)
 
 
 @register

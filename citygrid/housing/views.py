@@ -9,18 +9,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from citygrid.core.errors import ActionError, RecordNotFound
 from citygrid.core.views import generic
 from citygrid.housing import actions, filtersets, forms, tables
 from citygrid.housing.board import build_board
 from citygrid.housing.choices import OCCUPANCY_BADGE, RENTAL_STATUS_BADGE, RentalStatus
 from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
-
-
-def _residencies(user):
-    from citygrid.people.models import Residency
-
-    return Residency.objects.restrict(user, "view").select_related("person")
-
+from citygrid.housing.occupants import occupants
 
 # --- estates --------------------------------------------------------------------------------
 
@@ -88,7 +83,7 @@ class BuildingView(generic.ObjectView):
 
     def extra_context(self, obj):
         user = self.request.user
-        show_special = user.has_perm("people.view_specialgroup")
+        show_special = occupants().may_see_marked(user)
         return {
             "board": build_board(obj, user, show_special=show_special),
             "can_generate": user.has_perm("housing.add_house"),
@@ -124,9 +119,9 @@ def building_generate(request, pk: int):
     building = get_object_or_404(Building.objects.restrict(request.user, "view"), pk=pk)
     try:
         created = actions.generate_houses(building, actor=request.user)
-    except actions.HousingError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
+    except RecordNotFound as exc:
+        raise Http404 from exc
+    except ActionError as exc:
         messages.error(request, f"未能批量生成房屋：{exc.message}")
     else:
         if created:
@@ -152,7 +147,9 @@ class HouseView(generic.ObjectView):
 
     def extra_context(self, obj):
         user = self.request.user
-        residencies = list(_residencies(user).filter(house=obj).order_by("-started_on", "-id"))
+        residencies = list(
+            occupants().residencies(user).filter(house=obj).order_by("-started_on", "-id")
+        )
         position = obj.position()
         points = [{"lng": position[0], "lat": position[1], "label": str(obj)}] if position else []
         return {
@@ -207,12 +204,8 @@ class RentalView(generic.ObjectView):
     queryset = Rental.objects.select_related("house__building__estate", "confirmed_by")
 
     def extra_context(self, obj):
-        from citygrid.people.choices import Relation
-
         user = self.request.user
-        tenants = _residencies(user).filter(
-            house=obj.house_id, relation=Relation.TENANT, ended_on__isnull=True
-        )
+        tenants = occupants().tenants(user).filter(house=obj.house_id)
         declared = [line for line in obj.declared_tenants.splitlines() if line.strip()]
         return {
             "status_colour": RENTAL_STATUS_BADGE[obj.status],
@@ -229,6 +222,9 @@ class RentalView(generic.ObjectView):
 class RentalEditView(generic.ObjectEditView):
     model = Rental
     form = forms.RentalForm
+
+    def save_form(self, form):
+        return actions.save_rental(form.save(commit=False), actor=self.request.user)
 
 
 class RentalDeleteView(generic.ObjectDeleteView):
@@ -272,11 +268,11 @@ def rental_act(request, pk: int, action: str):
         else:
             form = forms.EndForm(request.POST)
             if not form.is_valid():
-                raise actions.HousingError("invalid_date", "请填写正确的退租日期", 400)
+                raise ActionError("invalid_date", "请填写正确的退租日期", 400)
             actions.end_rental(rental, actor=request.user, on=form.cleaned_data["on"])
-    except actions.RentalNotFound as exc:
+    except RecordNotFound as exc:
         raise Http404 from exc
-    except actions.HousingError as exc:
+    except ActionError as exc:
         messages.error(request, f"未能{label}：{exc.message}")
     else:
         messages.success(request, f"已{label}：{rental.rental_no}")

@@ -3,7 +3,7 @@
 Both run in a transaction, lock the person, keep the history (a move ends the current
 residency instead of editing it), put the person — and their category memberships — in the
 grid of the new home, and re-check the result against the actor's scope: a clerk cannot move
-someone into a district they do not look after. A refusal raises `ResidencyError` and changes
+someone into a district they do not look after. A refusal raises `ActionError` and changes
 nothing.
 """
 
@@ -12,6 +12,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from citygrid.core import records
+from citygrid.core.errors import ActionError, RecordNotFound
 from citygrid.core.io.resources import validation_messages
 from citygrid.housing.choices import RentalStatus
 from citygrid.housing.models import House, Rental
@@ -26,15 +28,6 @@ from citygrid.people.models import (
 )
 
 MEMBERSHIP_MODELS = (SpecialGroup, VulnerableGroup, KeyPerson, AtRiskYouth)
-
-
-class ResidencyError(Exception):
-    """A refused registration or move; `message` is shown to the user as is."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def open_rental(house: House) -> Rental | None:
@@ -55,13 +48,13 @@ def _lock(person: Person, actor) -> Person:
         .first()
     )
     if locked is None:
-        raise ResidencyError("not_found", "人员不存在或不在您的管辖范围内")
+        raise RecordNotFound("人员不存在或不在您的管辖范围内")
     return locked
 
 
 def _start(person: Person, *, house, relation, relation_to_head, started_on, rental, actor):
     if not House.objects.in_scope(actor).filter(pk=house.pk).exists():
-        raise ResidencyError("house_out_of_scope", "该房屋不在您的管辖范围内")
+        raise ActionError("house_out_of_scope", "该房屋不在您的管辖范围内", 403)
     if rental is None and relation == Relation.TENANT:
         rental = open_rental(house)
     residency = Residency(
@@ -72,30 +65,28 @@ def _start(person: Person, *, house, relation, relation_to_head, started_on, ren
         rental=rental,
         started_on=started_on,
     )
-    try:
-        residency.full_clean()
-    except ValidationError as exc:
-        raise ResidencyError("invalid", "；".join(validation_messages(exc).values())) from exc
-    residency.save()
-
-    person.snapshot()
     person.region = house.region
     person.current_address = house.address or str(house)
-    person.save()
-    _follow_person(person)
-    if not Person.objects.restrict(actor, "change").filter(pk=person.pk).exists():
-        raise ResidencyError("out_of_scope", "迁入后的人员不在您的管辖范围内，未办理")
+    try:
+        records.save_record(residency, actor=actor)
+        # Out of the actor's territory afterwards → `OutOfScope`; the caller's transaction
+        # rolls back the residency with it.
+        records.save_record(person, actor=actor)
+        _follow_person(person, actor)
+    except ValidationError as exc:
+        raise ActionError("invalid", "；".join(validation_messages(exc).values()), 400) from exc
     return residency
 
 
-def _follow_person(person: Person) -> None:
+def _follow_person(person: Person, actor) -> None:
     """Memberships sit in the person's grid (their staff work there): move them along."""
     for model in MEMBERSHIP_MODELS:
         for membership in model.objects.filter(person=person).exclude(region=person.region):
-            membership.snapshot()
             membership.region = person.region
-            membership.save(
-                update_fields=["region", "region_code", "custodian_department", "last_updated"]
+            records.save_record(
+                membership,
+                actor=actor,
+                update_fields=["region", "region_code", "custodian_department"],
             )
 
 
@@ -113,7 +104,7 @@ def register_residency(
     with transaction.atomic():
         person = _lock(person, actor)
         if Residency.objects.filter(person=person, ended_on__isnull=True).exists():
-            raise ResidencyError("has_home", "该人员已有现住房屋，请办理迁居")
+            raise ActionError("has_home", "该人员已有现住房屋，请办理迁居")
         return _start(
             person,
             house=house,
@@ -146,12 +137,11 @@ def move_person(
         )
         if current is not None:
             if current.house_id == house.pk:
-                raise ResidencyError("same_house", "该人员已居住在此房屋")
+                raise ActionError("same_house", "该人员已居住在此房屋")
             if started_on < current.started_on:
-                raise ResidencyError("before_current", "迁入日期不能早于现住房屋的入住日期")
-            current.snapshot()
+                raise ActionError("before_current", "迁入日期不能早于现住房屋的入住日期", 400)
             current.ended_on = started_on
-            current.save(update_fields=["ended_on", "last_updated"])
+            records.save_record(current, actor=actor, update_fields=["ended_on"])
         return _start(
             person,
             house=house,

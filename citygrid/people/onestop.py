@@ -9,9 +9,9 @@ people who handle the case open that page under their own permissions.
 from django.urls import reverse
 
 from citygrid.cases.choices import Channel
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.intake import Report, report_case
 from citygrid.cases.models import Case, CaseCategory
+from citygrid.core.errors import ActionError
 
 
 def person_position(person) -> tuple[float, float]:
@@ -28,7 +28,7 @@ def person_position(person) -> tuple[float, float]:
             return position
     region = person.region
     if region.center_lng is None or region.center_lat is None:
-        raise WorkflowError(
+        raise ActionError(
             "no_position", "该人员无现住房屋坐标，所在网格也未绘制边界，无法定位", 400
         )
     return region.center_lng, region.center_lat

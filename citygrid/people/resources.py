@@ -4,7 +4,7 @@ number through its blind index, and identity masked in exports for roles without
 import datetime
 from dataclasses import replace
 
-from citygrid.core import dictionaries
+from citygrid.core import dictionaries, records
 from citygrid.core.crypto import blind_index
 from citygrid.core.io.resources import CellError, Column, Resource, choice_parser, register
 from citygrid.core.validators import InvalidIdentifier, mask_name, normalize_id_number
@@ -251,8 +251,6 @@ class PersonResource(Resource):
         detail = (_floating(person) if person.pk else None) or FloatingDetail(
             registered_on=datetime.date.today()
         )
-        if detail.pk:
-            detail.snapshot()
         if "inflow_reason" in values:
             detail.reason = values["inflow_reason"]
         if "registered_on" in values:
@@ -260,27 +258,26 @@ class PersonResource(Resource):
         detail.full_clean(exclude=["person"])
         return detail
 
-    def save(self, instance) -> None:
-        instance.save()
+    def save(self, instance, user) -> None:
+        records.save_record(instance, actor=user, clean=False)
         detail = getattr(instance, "_import_floating", None)
         if detail is not None:
             detail.person = instance
-            detail.save()
+            records.save_record(detail, actor=user, clean=False)
         house = getattr(instance, "_import_house", None)
         if house is not None:
-            self._settle(instance, house)
+            self._settle(instance, house, user)
 
-    def _settle(self, person, house) -> None:
+    def _settle(self, person, house, user) -> None:
         """Keep the current residency if it is this house; else end it and start this one."""
         current = Residency.objects.filter(person=person, ended_on__isnull=True).first()
         if current is not None and current.house_id == house.pk:
             return
         today = datetime.date.today()
         if current is not None:
-            current.snapshot()
             current.ended_on = max(today, current.started_on)
-            current.save(update_fields=["ended_on", "last_updated"])
-        Residency.objects.create(person=person, house=house, started_on=today)
+            records.save_record(current, actor=user, update_fields=["ended_on"])
+        records.save_record(Residency(person=person, house=house, started_on=today), actor=user)
 
     # --- bulk import (core/io/bulk.py) --------------------------------------------------------
     bulk = True
@@ -302,18 +299,16 @@ class PersonResource(Resource):
         finally:
             del instance.duplicate_of
 
-    def after_bulk_write(self, created: list, updated: list) -> None:
+    def after_bulk_write(self, created: list, updated: list, user) -> None:
         """What `save()` does per person — the floating detail and the move to the given
         house — for a batch, with the same change-log rows."""
-        from citygrid.core.io import bulk
-
         persons = created + updated
         details = [p._import_floating for p in persons if getattr(p, "_import_floating", None)]
         for person in persons:
             if getattr(person, "_import_floating", None) is not None:
                 person._import_floating.person = person
-        bulk.create(FloatingDetail, [d for d in details if d.pk is None])
-        bulk.update(FloatingDetail, [d for d in details if d.pk is not None])
+        records.create_records(FloatingDetail, [d for d in details if d.pk is None], actor=user)
+        records.update_records(FloatingDetail, [d for d in details if d.pk is not None], actor=user)
         movers = [p for p in persons if getattr(p, "_import_house", None) is not None]
         if not movers:
             return
@@ -330,12 +325,11 @@ class PersonResource(Resource):
             if home is not None and home.house_id == person._import_house.pk:
                 continue
             if home is not None:
-                home.snapshot()
                 home.ended_on = max(today, home.started_on)
                 ended.append(home)
             started.append(Residency(person=person, house=person._import_house, started_on=today))
-        bulk.update(Residency, ended, fields=["ended_on"])
-        bulk.create(Residency, started)
+        records.update_records(Residency, ended, actor=user, fields=["ended_on"])
+        records.create_records(Residency, started, actor=user)
 
     # --- export -------------------------------------------------------------------------------
     def export_row(self, obj, reveal: bool) -> list:

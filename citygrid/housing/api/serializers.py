@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from citygrid.core.api.serializers import FullCleanSerializer
-from citygrid.housing import inputs
+from citygrid.housing import actions, inputs
 from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
 from citygrid.regions.models import Region
 
@@ -199,6 +199,10 @@ class RentalSerializer(MaskedMixin, ScopedSerializer):
         if self.instance is not None and value != self.instance.house:
             raise serializers.ValidationError("出租登记的房屋不能更改")
         return value
+
+    def write(self, validated_data):
+        """As on the page: a let rental marks its house rented (`actions.save_rental`)."""
+        return actions.save_rental(self.target(), actor=self.context["request"].user)
 
 
 class HazardCheckSerializer(ScopedSerializer):

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 
 from citygrid.core.api.errors import ApiError
 from citygrid.core.api.viewsets import ScopedModelViewSet
+from citygrid.core.errors import ActionError
 from citygrid.housing import actions
 from citygrid.housing.api import serializers
 from citygrid.housing.filtersets import (
@@ -45,7 +46,7 @@ class RentalViewSet(ScopedModelViewSet):
         rental = self.get_object()
         try:
             rental = run(rental)
-        except actions.HousingError as exc:
+        except ActionError as exc:
             raise ApiError(exc.code, exc.message, exc.status) from exc
         return Response(self.get_serializer(rental).data)
 

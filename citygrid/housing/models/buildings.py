@@ -4,7 +4,7 @@ from django.db import models
 
 from citygrid.core.fields import DictField
 from citygrid.core.models import ScopedModel
-from citygrid.regions.choices import RegionLevel
+from citygrid.regions.choices import CODE_LENGTH, RegionLevel
 
 
 class Estate(ScopedModel):
@@ -97,10 +97,11 @@ class Building(ScopedModel):
     def clean(self) -> None:
         if self.region_id and self.region.level != RegionLevel.GRID:
             raise ValidationError({"region": "楼栋应归属到网格"})
-        # An estate may span grids, never communities (12-digit community code).
+        # An estate may span grids, never communities.
+        community = CODE_LENGTH[RegionLevel.COMMUNITY]
         if (
             self.estate_id
             and self.region_id
-            and self.region.code[:12] != self.estate.region.code[:12]
+            and self.region.code[:community] != self.estate.region.code[:community]
         ):
             raise ValidationError({"estate": "楼栋所在网格与该小区不在同一社区"})

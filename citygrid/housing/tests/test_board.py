@@ -2,10 +2,12 @@
 for users who may see special groups, a fixed number of queries, and batch house generation."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from citygrid.core.models import ObjectChange
 from citygrid.housing import numbering
 from citygrid.housing.board import build_board
 from citygrid.housing.models import House
@@ -140,7 +142,8 @@ def test_building_page_out_of_scope_is_404(block, client, make_user, tree):
 
 def test_generate_creates_missing_houses_only(block, client, make_user, tree):
     building, houses = block
-    client.force_login(make_user(perms=[*VIEW, "housing.add_house"], scope=[tree.county_a]))
+    user = make_user(perms=[*VIEW, "housing.add_house"], scope=[tree.county_a])
+    client.force_login(user)
     response = client.post(reverse("housing:building_generate", args=[building.pk]))
     assert response.status_code == 302
     doors = set(building.houses.values_list("entrance", "floor", "number"))
@@ -152,6 +155,11 @@ def test_generate_creates_missing_houses_only(block, client, make_user, tree):
     assert len(set(codes)) == 12
     assert all(numbering.is_valid(c) and c.startswith(tree.grid_a1.code) for c in codes)
     assert set(created.values_list("region_code", flat=True)) == {tree.grid_a1.code}
+    logged = ObjectChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(House), action="create"
+    )
+    assert sorted(c.object_id for c in logged) == sorted(created.values_list("pk", flat=True))
+    assert {c.user for c in logged} == {user}
     # Running it again changes nothing.
     client.post(reverse("housing:building_generate", args=[building.pk]))
     assert building.houses.count() == 12

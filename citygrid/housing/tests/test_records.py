@@ -3,11 +3,21 @@ import/export/API with the four permission cases)."""
 
 import pytest
 
-from citygrid.core.testing import RecordTestCases
+from citygrid.core.testing import (
+    ApiReadTests,
+    ApiWriteTests,
+    ExportTests,
+    PageTests,
+    RecordTestCases,
+)
 from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
 from citygrid.housing.tests import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+class NotImportedRecordTests(PageTests, ExportTests, ApiReadTests, ApiWriteTests):
+    """Every generic test but import, for records registered one at a time."""
 
 
 class TestEstateRecords(RecordTestCases):
@@ -191,17 +201,12 @@ class TestHouseRecords(RecordTestCases):
         return obj.code
 
 
-class TestRentalRecords(RecordTestCases):
+class TestRentalRecords(NotImportedRecordTests):
+    """Rentals are registered on the form or declared online, never imported."""
+
     model = Rental
     api_basename = "rental"
     edited_field = "landlord_name"
-
-    # Rentals are registered on the form or declared online, never imported.
-    test_import_creates_records = None
-    test_import_with_errors_writes_nothing = None
-    test_import_valid_rows_only = None
-    test_import_page_explains_the_file = None
-    test_import_without_permission_is_403 = None
 
     def _building(self, tree):
         return f.building(tree.grid_a1, "1号楼")
@@ -247,17 +252,12 @@ class TestRentalRecords(RecordTestCases):
         return obj.rental_no
 
 
-class TestHazardCheckRecords(RecordTestCases):
+class TestHazardCheckRecords(NotImportedRecordTests):
+    """Checks are recorded one by one at the door, never imported."""
+
     model = HazardCheck
     api_basename = "hazardcheck"
     edited_field = "inspector"
-
-    # Checks are recorded one by one at the door, never imported.
-    test_import_creates_records = None
-    test_import_with_errors_writes_nothing = None
-    test_import_valid_rows_only = None
-    test_import_page_explains_the_file = None
-    test_import_without_permission_is_403 = None
 
     def perms(self, *actions):
         return super().perms(*(a for a in actions if a != "import"))  # no import permission

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from citygrid.core.errors import ActionError, RecordNotFound
 from citygrid.core.models import ObjectChange
 from citygrid.housing import actions
 from citygrid.housing.models import House, Rental
@@ -48,7 +49,7 @@ def test_confirm_sets_active_confirmer_and_house_rented(pending, make_user, tree
 def test_confirm_without_permission_changes_nothing(pending, make_user, tree):
     user = make_user(perms=["housing.view_rental", "housing.change_rental"], scope=[tree.county_a])
     before = _state(pending)
-    with pytest.raises(actions.HousingError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.confirm_rental(pending, actor=user)
     assert (exc.value.code, exc.value.status) == ("permission_denied", 403)
     assert _state(pending) == before
@@ -59,15 +60,17 @@ def test_confirm_without_permission_changes_nothing(pending, make_user, tree):
 def test_confirm_out_of_scope_is_not_found(pending, make_user, tree):
     user = make_user(perms=CONFIRMER, scope=[tree.county_b])
     before = _state(pending)
-    with pytest.raises(actions.RentalNotFound):
+    with pytest.raises(RecordNotFound) as exc:
         actions.confirm_rental(pending, actor=user)
+    assert (exc.value.code, exc.value.status) == ("not_found", 404)
+    assert exc.value.message == "出租登记不存在或不在您的管辖范围内"
     assert _state(pending) == before
 
 
 def test_confirm_twice_is_refused(pending, make_user, tree):
     user = make_user(perms=CONFIRMER, scope=[tree.county_a])
     actions.confirm_rental(pending, actor=user)
-    with pytest.raises(actions.HousingError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.confirm_rental(pending, actor=user)
     assert exc.value.code == "invalid_transition"
 
@@ -87,11 +90,11 @@ def test_reject_keeps_reason_and_leaves_house_alone(pending, make_user, tree):
 def test_reject_needs_reason_and_permission(pending, make_user, tree):
     before = _state(pending)
     allowed = make_user(perms=CONFIRMER, scope=[tree.county_a])
-    with pytest.raises(actions.HousingError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.reject_rental(pending, actor=allowed, reason="  ")
     assert exc.value.code == "reason_required"
     denied = make_user(perms=["housing.view_rental"], scope=[tree.county_a])
-    with pytest.raises(actions.HousingError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.reject_rental(pending, actor=denied, reason="不对")
     assert exc.value.code == "permission_denied"
     assert _state(pending) == before
@@ -112,7 +115,7 @@ def test_end_rental_sets_end_date_and_house_vacant(pending, make_user, tree):
 def test_end_pending_or_without_permission_is_refused(pending, make_user, tree):
     user = make_user(perms=CONFIRMER, scope=[tree.county_a])
     before = _state(pending)
-    with pytest.raises(actions.HousingError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.end_rental(pending, actor=user, on=date(2026, 6, 30))
     assert exc.value.code == "invalid_transition"
     actions.confirm_rental(pending, actor=user)
@@ -120,7 +123,7 @@ def test_end_pending_or_without_permission_is_refused(pending, make_user, tree):
     denied = make_user(
         perms=["housing.view_rental", "housing.confirm_rental"], scope=[tree.county_a]
     )
-    with pytest.raises(actions.HousingError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.end_rental(pending, actor=denied, on=date(2026, 6, 30))
     assert exc.value.code == "permission_denied"
     assert _state(pending) == confirmed != before
@@ -193,6 +196,46 @@ def test_pending_menu_item_filters_the_list(pending, client, make_user, tree):
     assert active.pk not in shown
 
 
+def test_registering_a_let_rental_marks_the_house_rented(client, make_user, tree):
+    house = f.house(f.building(tree.grid_a1), "201", floor=2, occupancy="vacant")
+    user = make_user(perms=["housing.view_rental", "housing.add_rental"], scope=[tree.county_a])
+    client.force_login(user)
+    data = {
+        "house": house.pk,
+        "use": "01",
+        "landlord_name": "李房东",
+        "landlord_phone": "13900000002",
+        "rooms": 1,
+    }
+    response = client.post(reverse("housing:rental_add"), data)
+    assert response.status_code == 302
+    rental = Rental.objects.get(house=house)
+    assert rental.status == "active"
+    house.refresh_from_db()
+    assert house.occupancy == "rented"
+    change = _updates(house).get()
+    assert change.user == user
+    assert [(n, a, b) for n, a, b in change.diff() if n == "occupancy"] == [
+        ("occupancy", "vacant", "rented")
+    ]
+
+
+def test_refused_registration_leaves_the_house_alone(client, make_user, tree):
+    house = f.house(f.building(tree.grid_a1), "201", floor=2, occupancy="vacant")
+    f.rental(house)
+    client.force_login(
+        make_user(perms=["housing.view_rental", "housing.add_rental"], scope=[tree.county_a])
+    )
+    data = {"house": house.pk, "landlord_name": "李房东", "landlord_phone": "13900000002"}
+    response = client.post(reverse("housing:rental_add"), {**data, "use": "01", "rooms": 1})
+    assert response.status_code == 200
+    assert "该房屋已有在租或待核实的出租登记" in response.content.decode()
+    assert Rental.objects.filter(house=house).count() == 1
+    house.refresh_from_db()
+    assert house.occupancy == "vacant"
+    assert not _updates(house).exists()
+
+
 # --- API ------------------------------------------------------------------------------------
 
 
@@ -220,3 +263,16 @@ def test_api_reads_masked_and_status_is_read_only(pending, api_client, make_user
     assert body["declared_tenants_masked"] == "（已隐藏）"
     api_client.patch(url, {"status": "active"}, format="json")
     assert Rental.objects.get(pk=pending.pk).status == "pending"
+
+
+def test_api_registration_marks_the_house_rented_like_the_page(api_client, make_user, tree):
+    house = f.house(f.building(tree.grid_a1), "201", floor=2, occupancy="vacant")
+    user = make_user(perms=["housing.view_rental", "housing.add_rental"], scope=[tree.county_a])
+    api_client.force_authenticate(user)
+    body = {"house": house.pk, "landlord_name": "李房东", "landlord_phone": "13900000002"}
+    response = api_client.post(reverse("api:rental-list"), body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "active"
+    house.refresh_from_db()
+    assert house.occupancy == "rented"
+    assert _updates(house).get().user == user

@@ -7,12 +7,11 @@ generic edit view's transaction, so an invalid detail leaves no membership behin
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q
 
 from citygrid.cases.forms import CategoryChoiceField, minor_categories
 from citygrid.cases.models import Department
+from citygrid.cases.routing import departments_for
 from citygrid.core.forms import ScopedModelForm, StyledFormMixin
-from citygrid.core.querysets import scope_q
 from citygrid.people.choices import SPECIAL_GROUP_KINDS, Category
 from citygrid.people.models import (
     AidsRiskDetail,
@@ -51,11 +50,8 @@ COMMON_WIDGETS = {
 def custodian_departments(user):
     """Active departments a user may name as custodian: inside their territory or on the path
     above it (the city's civil-affairs bureau serves every district)."""
-    qs = Department.objects.filter(active=True).order_by("region_code", "name")
-    if user is None or user.is_superuser:
-        return qs
-    above = {code[:n] for code in user.scope_codes() for n in (4, 6, 9, 12) if n < len(code)}
-    return qs.filter(scope_q("region_code", user.scope_codes()) | Q(region_code__in=above))
+    qs = Department.objects.all() if user is None else departments_for(user)
+    return qs.filter(active=True).order_by("region_code", "name")
 
 
 # --- kind-specific details ---------------------------------------------------------------------
@@ -199,8 +195,6 @@ class MembershipForm(ScopedModelForm):
             return None
         form_class, _ = entry
         existing = membership_detail(self.instance, self.details) if self.instance.pk else None
-        if existing is not None:
-            existing.snapshot()
         return form_class(
             self.data if self.is_bound else None,
             instance=existing,
@@ -213,14 +207,6 @@ class MembershipForm(ScopedModelForm):
         if self.detail_form is not None:
             valid = self.detail_form.is_valid() and valid
         return valid
-
-    def save(self, commit: bool = True):
-        membership = super().save(commit=commit)
-        if self.detail_form is not None:
-            detail = self.detail_form.save(commit=False)
-            detail.membership = membership
-            detail.save()
-        return membership
 
 
 class SpecialGroupForm(MembershipForm):

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
+from citygrid.core import records
 from citygrid.core.fields import DictField
 from citygrid.core.forms import ScopedModelForm, StyledFormMixin
 from citygrid.housing.models import House
@@ -210,7 +211,6 @@ class PersonDetails:
             if person.pk:
                 instance = form_class._meta.model.objects.filter(person=person).first()
             if instance is not None:
-                instance.snapshot()
                 self.existing[prefix] = instance
             self.forms[prefix] = form_class(data, instance=instance, prefix=prefix)
         self.titles = {
@@ -227,15 +227,17 @@ class PersonDetails:
     def is_valid(self, chosen: list[str]) -> bool:
         return all([self.forms[key].is_valid() for key in chosen])
 
-    def save(self, person: Person, chosen: list[str]) -> None:
+    def save(self, person: Person, chosen: list[str], *, actor) -> None:
+        """Write the details through the one write path; the caller holds the transaction
+        that also writes the person."""
         for prefix, form in self.forms.items():
             if prefix in chosen:
                 detail = form.save(commit=False)
                 detail.person = person
-                detail.save()
+                records.save_record(detail, actor=actor)
             elif prefix in self.existing:
                 # Switching type removes the detail that no longer applies.
-                self.existing[prefix].delete()
+                records.delete_record(self.existing[prefix], actor=actor)
 
     def sections(self) -> list[tuple[str, str, forms.Form]]:
         return [(prefix, self.titles[prefix], form) for prefix, form in self.forms.items()]

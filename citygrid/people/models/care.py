@@ -5,6 +5,8 @@ from django.db import models
 
 from citygrid.core.models import ScopedModel
 from citygrid.people.choices import Category
+from citygrid.regions.choices import ancestor_codes
+from citygrid.regions.models import Region
 
 
 class CustodianAssignment(ScopedModel):
@@ -31,6 +33,20 @@ class CustodianAssignment(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} → {self.department}"
+
+
+def custodian_for(category: str, region: Region):
+    """The department of the nearest assignment of `category` up the tree from `region`: the
+    city sets the default once and a district overrides only what differs."""
+    found = (
+        CustodianAssignment.objects.filter(
+            category=category, region_code__in=ancestor_codes(region.code, inclusive=True)
+        )
+        .select_related("department")
+        .order_by("-region_code")
+        .first()
+    )
+    return found.department if found else None
 
 
 class CareRecord(ScopedModel):

@@ -17,6 +17,7 @@ from citygrid.people.choices import (
     DisabilityGrade,
     RiskLevel,
 )
+from citygrid.people.models.care import custodian_for
 
 
 class Membership(ScopedModel):
@@ -66,13 +67,16 @@ class Membership(ScopedModel):
         if self.person_id:
             self.region = self.person.region
 
-    def save(self, *args, **kwargs):
-        self.derive_region()
+    def derive(self) -> None:
+        super().derive()
         if self.custodian_department_id is None and self.region_id:
-            from citygrid.people.custodians import custodian_for
-
-            self.custodian_department = custodian_for(self.category_key(), self.region)
-        super().save(*args, **kwargs)
+            # Looked up once per place and category: derive() runs at validation and again
+            # at the write, and finding no assignment must not cost a second query.
+            category = self.category_key()
+            sought = (category, self.region_id)
+            if getattr(self, "_custodian_sought", None) != sought:
+                self._custodian_sought = sought
+                self.custodian_department = custodian_for(category, self.region)
 
 
 class SpecialGroupQuerySet(RestrictedQuerySet):

@@ -6,11 +6,10 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from citygrid.core.testing import RecordTestCases
 from citygrid.people.care import overdue_categories, overdue_records
 from citygrid.people.models import CareRecord, KeyPerson
 from citygrid.people.tests.test_groups import (
-    ReadOnlyApiAndNoImport,
+    PageOnlyRecordTests,
     make_person,
     make_special,
     make_vulnerable,
@@ -30,7 +29,7 @@ def care(person, category, on, next_date=None, helper="社工小李") -> CareRec
     )
 
 
-class TestCareRecordRecords(ReadOnlyApiAndNoImport, RecordTestCases):
+class TestCareRecordRecords(PageOnlyRecordTests):
     model = CareRecord
     api_basename = "carerecord"
     edited_field = "helper"

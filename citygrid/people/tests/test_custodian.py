@@ -5,13 +5,16 @@ from datetime import date
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from citygrid.cases.models import Department
+from citygrid.core import records
 from citygrid.core.models import ObjectChange
-from citygrid.core.testing import RecordTestCases
-from citygrid.people.custodians import custodian_for
+from citygrid.core.testing import NoApiTests, NotExportableTests, NotImportableTests, PageTests
 from citygrid.people.models import CustodianAssignment, VulnerableGroup
+from citygrid.people.models.care import custodian_for
 from citygrid.people.tests.test_groups import make_person, make_vulnerable
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +28,9 @@ def assign(region, dept, category="empty_nest_elder") -> CustodianAssignment:
     return CustodianAssignment.objects.create(region=region, category=category, department=dept)
 
 
-class TestCustodianAssignmentRecords(RecordTestCases):
+class TestCustodianAssignmentRecords(PageTests, NotExportableTests, NotImportableTests, NoApiTests):
+    """Assignments are configuration: no export, no import and no API of their own."""
+
     model = CustodianAssignment
     edited_field = "department"
 
@@ -51,46 +56,6 @@ class TestCustodianAssignmentRecords(RecordTestCases):
         dept = department(tree.county_a, "甲街道办", "JD-A")
         return {"category": obj.category, "region": obj.region_id, "department": dept.pk}, dept
 
-    # Assignments are configuration: no export, no import and no API of their own.
-    def test_export_honours_scope_and_is_logged(self):
-        pass
-
-    def test_export_without_permission_is_403(self):
-        pass
-
-    def test_import_creates_records(self):
-        pass
-
-    def test_import_with_errors_writes_nothing(self):
-        pass
-
-    def test_import_valid_rows_only(self):
-        pass
-
-    def test_import_page_explains_the_file(self):
-        pass
-
-    def test_import_without_permission_is_403(self):
-        pass
-
-    def test_api_anonymous_is_401(self):
-        pass
-
-    def test_api_without_permission_is_403(self):
-        pass
-
-    def test_api_list_and_detail_honour_scope(self):
-        pass
-
-    def test_api_create_update_delete(self):
-        pass
-
-    def test_api_invalid_data_is_structured_400(self):
-        pass
-
-    def test_api_out_of_scope_write_is_404(self):
-        pass
-
 
 def test_city_default_and_district_override(tree):
     city = department(tree.city, "市民政局", "MZ")
@@ -105,6 +70,32 @@ def test_city_default_and_district_override(tree):
     chosen = department(tree.township_a, "甲街道办", "JD-A")
     explicit = make_vulnerable(make_person(tree.grid_a2, "丙"), custodian_department=chosen)
     assert explicit.custodian_department == chosen
+
+
+def test_every_write_derives_the_custodian_with_one_lookup(tree):
+    """`derive()` fills it, so the bulk half of the write path does too; a single write looks
+    the assignments up once, even when none applies (validation derives before the write)."""
+    city = department(tree.city, "市民政局", "MZ")
+    assign(tree.city, city)
+    started = date(2025, 1, 1)
+    batch = [
+        VulnerableGroup(
+            person=make_person(tree.grid_a1, name), kind="empty_nest_elder", started_on=started
+        )
+        for name in ("甲", "乙")
+    ]
+    records.create_records(VulnerableGroup, batch, actor=None)
+    assert [m.custodian_department for m in VulnerableGroup.objects.all()] == [city, city]
+
+    unassigned = VulnerableGroup(
+        person=make_person(tree.grid_a1, "丙"), kind="disabled", started_on=started
+    )
+    table = CustodianAssignment._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        records.save_record(unassigned, actor=None)
+    assert sum(table in q["sql"] for q in queries.captured_queries) == 1
+    unassigned.refresh_from_db()
+    assert unassigned.custodian_department is None
 
 
 def test_reassign_after_assignment_changed(client, tree, make_user):

@@ -4,12 +4,18 @@ need-to-know for special groups, sealed juvenile records."""
 from datetime import date
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
-from citygrid.core.models import AccessLog
-from citygrid.core.testing import RecordTestCases
+from citygrid.core.models import AccessLog, ObjectChange
+from citygrid.core.testing import (
+    ApiReadTests,
+    ApiWritesRefusedTests,
+    ExportTests,
+    PageTests,
+)
 from citygrid.core.validators import id_number_check_char
 from citygrid.people.models import (
+    AtRiskYouth,
     DisabilityDetail,
     KeyPerson,
     MentalDisorderDetail,
@@ -51,41 +57,22 @@ def make_vulnerable(person, kind="empty_nest_elder", **kwargs) -> VulnerableGrou
     return membership
 
 
-class ReadOnlyApiAndNoImport:
-    """Memberships are registered from the person page with their details: there is no import
-    resource (a file cannot carry the kind's items) and the API is read-only."""
+class PageOnlyRecordTests(PageTests, ExportTests, ApiReadTests, ApiWritesRefusedTests):
+    """Memberships (and their care records) are registered from the person page, a membership
+    with its kind's items: no import (their resources are export-only) and a read-only API."""
 
     def perms(self, *actions):
         # No import permission exists for these types: "every action" means every declared one.
         declared = self.model._meta.default_permissions
         return super().perms(*(a for a in actions if a in declared))
 
-    def test_import_creates_records(self):
-        pass
-
-    def test_import_with_errors_writes_nothing(self):
-        pass
-
-    def test_import_valid_rows_only(self):
-        pass
-
-    def test_import_page_explains_the_file(self):
-        pass
-
-    def test_import_without_permission_is_403(self):
-        pass
-
-    def test_api_create_update_delete(self):
-        pass
-
-    def test_api_invalid_data_is_structured_400(self):
-        pass
-
-    def test_api_out_of_scope_write_is_404(self):
-        pass
+    def test_import_is_not_offered(self):
+        assert "import" not in self.model._meta.default_permissions
+        with pytest.raises(NoReverseMatch):
+            self.url("_import")
 
 
-class TestSpecialGroupRecords(ReadOnlyApiAndNoImport, RecordTestCases):
+class TestSpecialGroupRecords(PageOnlyRecordTests):
     model = SpecialGroup
     api_basename = "specialgroup"
     edited_field = "helper_name"
@@ -122,7 +109,7 @@ class TestSpecialGroupRecords(ReadOnlyApiAndNoImport, RecordTestCases):
         return obj.person.name
 
 
-class TestVulnerableGroupRecords(ReadOnlyApiAndNoImport, RecordTestCases):
+class TestVulnerableGroupRecords(PageOnlyRecordTests):
     model = VulnerableGroup
     api_basename = "vulnerablegroup"
     edited_field = "helper_name"
@@ -151,7 +138,7 @@ class TestVulnerableGroupRecords(ReadOnlyApiAndNoImport, RecordTestCases):
         return obj.person.name
 
 
-class TestKeyPersonRecords(ReadOnlyApiAndNoImport, RecordTestCases):
+class TestKeyPersonRecords(PageOnlyRecordTests):
     model = KeyPerson
     api_basename = "keyperson"
     edited_field = "control_level"
@@ -181,6 +168,56 @@ class TestKeyPersonRecords(ReadOnlyApiAndNoImport, RecordTestCases):
 
     def edit_data(self, tree, obj):
         return {"type": obj.type, "control_level": "1", "started_on": "2025-01-01"}, "1"
+
+    def export_marker(self, obj):
+        return obj.person.name
+
+
+def make_youth(person, type="02", **kwargs) -> AtRiskYouth:
+    membership = AtRiskYouth(person=person, type=type, started_on=date(2025, 1, 1), **kwargs)
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+YOUTH_ITEMS = {
+    "type": "03",
+    "family_situation": "02",
+    "guardian_name": "王芳",
+    "guardian_relation": "50",
+    "guardian_phone": "13800001234",
+    "guardian_address": "幸福小区3幢201室",
+    "offended": True,
+    "offence_detail": "2024年多次盗窃，已训诫",
+    "help_measures": "学校与社工结对帮教",
+}
+
+
+def youth_form_data(person) -> dict:
+    data = {name: value for name, value in YOUTH_ITEMS.items() if name != "offended"}
+    return {**data, "person": person.pk, "offended": "on", "started_on": "2025-03-01"}
+
+
+class TestAtRiskYouthRecords(PageOnlyRecordTests):
+    model = AtRiskYouth
+    api_basename = "atriskyouth"
+    edited_field = "help_measures"
+
+    def in_scope(self, tree):
+        return make_youth(make_person(tree.grid_a1, "小明", born="20100101"))
+
+    def out_of_scope(self, tree):
+        return make_youth(make_person(tree.grid_b1, "小红", born="20100101"))
+
+    def form_data(self, tree):
+        return youth_form_data(make_person(tree.grid_a2, "小刚", born="20100101"))
+
+    def outside_form_data(self, tree):
+        return youth_form_data(make_person(tree.grid_b1, "小强", born="20100101"))
+
+    def edit_data(self, tree, obj):
+        data = {"type": obj.type, "started_on": "2025-01-01", "help_measures": "每周家访一次"}
+        return data, "每周家访一次"
 
     def export_marker(self, obj):
         return obj.person.name
@@ -296,6 +333,97 @@ def test_custodian_filled_from_assignment(tree):
     )
     membership = make_special(make_person(tree.grid_a1, "张三"))
     assert membership.custodian_department == health
+
+
+# --- at-risk youth: their own items ------------------------------------------------------------
+
+
+def youth_officer(make_user, tree, *actions):
+    perms = [f"people.{a}_atriskyouth" for a in actions]
+    return make_user(perms=perms, scope=[tree.county_a])
+
+
+def test_youth_items_saved_logged_and_shown(client, tree, make_user):
+    person = make_person(tree.grid_a1, "小明", born="20100101")
+    user = youth_officer(make_user, tree, "view", "add")
+    client.force_login(user)
+    response = client.post(reverse("people:atriskyouth_add"), youth_form_data(person))
+    assert response.status_code == 302
+    youth = AtRiskYouth.objects.get(person=person)
+    assert {name: getattr(youth, name) for name in YOUTH_ITEMS} == YOUTH_ITEMS
+    assert youth.region == tree.grid_a1
+    change = ObjectChange.objects.get(object_id=youth.pk, action="create", user=user)
+    assert change.prechange_data is None
+    assert {name: change.postchange_data[name] for name in YOUTH_ITEMS} == YOUTH_ITEMS
+    page = client.get(youth.get_absolute_url()).content.decode()
+    for shown in ("有严重不良行为青少年", "父母离异", "父母", "王芳", "2024年多次盗窃，已训诫"):
+        assert shown in page
+    assert "学校与社工结对帮教" in page
+
+
+def test_youth_item_edit_logs_before_and_after(client, tree, make_user):
+    youth = make_youth(
+        make_person(tree.grid_a1, "小明", born="20100101"),
+        offended=True,
+        offence_detail="打架斗殴",
+    )
+    user = youth_officer(make_user, tree, "view", "change")
+    client.force_login(user)
+    response = client.post(
+        reverse("people:atriskyouth_edit", args=[youth.pk]),
+        {"type": "01", "family_situation": "05", "started_on": "2025-01-01"},
+    )
+    assert response.status_code == 302
+    youth.refresh_from_db()
+    assert (youth.type, youth.family_situation, youth.offended, youth.offence_detail) == (
+        "01",
+        "05",
+        False,
+        "",
+    )
+    change = ObjectChange.objects.get(object_id=youth.pk, action="update", user=user)
+    diff = {name: (before, after) for name, before, after in change.diff()}
+    assert {k: diff[k] for k in ("type", "family_situation", "offended", "offence_detail")} == {
+        "type": ("02", "01"),
+        "family_situation": ("", "05"),
+        "offended": (True, False),
+        "offence_detail": ("打架斗殴", ""),
+    }
+
+
+def test_youth_list_filters_by_type_and_offence(client, tree, make_user):
+    idle = make_youth(make_person(tree.grid_a1, "小明", born="20100101"), type="01")
+    offender = make_youth(make_person(tree.grid_a2, "小刚", born="20100101"), offended=True)
+    client.force_login(youth_officer(make_user, tree, "view"))
+    url = reverse("people:atriskyouth_list")
+
+    def shown(params):
+        table = client.get(url, params).context["table"]
+        return {row.record.pk for row in table.page.object_list}
+
+    assert shown({}) == {idle.pk, offender.pk}
+    assert shown({"type": "01"}) == {idle.pk}
+    assert shown({"offended": "true"}) == {offender.pk}
+
+
+def test_youth_invisible_without_their_permission(client, tree, make_user):
+    youth = make_youth(make_person(tree.grid_a1, "小明", born="20100101"))
+    KeyPerson.objects.create(person=youth.person, type="01", started_on=date(2025, 1, 1))
+    worker = make_user(perms=["people.view_person", "people.view_keyperson"], scope=[tree.county_a])
+    client.force_login(worker)
+    assert client.get(reverse("people:atriskyouth_list")).status_code == 403
+    assert client.get(youth.get_absolute_url()).status_code == 403
+    assert client.get(reverse("people:atriskyouth_export")).status_code == 403
+    part = client.get(reverse("people:person_groups", args=[youth.person_id]))
+    assert [f["model"] for f in part.context["families"]] == ["keyperson"]
+    assert "重点青少年" not in part.content.decode()
+    permitted = make_user(
+        perms=["people.view_person", "people.view_atriskyouth"], scope=[tree.county_a]
+    )
+    client.force_login(permitted)
+    part = client.get(reverse("people:person_groups", args=[youth.person_id]))
+    assert [f["model"] for f in part.context["families"]] == ["atriskyouth"]
+    assert [m.pk for m in part.context["families"][0]["rows"]] == [youth.pk]
 
 
 # --- need-to-know ------------------------------------------------------------------------------

@@ -4,12 +4,14 @@ grid), and refusals that change nothing."""
 from datetime import date
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from citygrid.core.errors import ActionError
 from citygrid.core.models import ObjectChange
 from citygrid.housing.models import House, Rental
-from citygrid.people.actions import ResidencyError, move_person, register_residency
-from citygrid.people.models import KeyPerson, Residency, SpecialGroup, VulnerableGroup
+from citygrid.people.actions import move_person, register_residency
+from citygrid.people.models import AtRiskYouth, KeyPerson, Residency, SpecialGroup, VulnerableGroup
 from citygrid.people.tests.test_persons import id_number, make_person
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +60,7 @@ def test_move_keeps_history_and_moves_memberships(tree, homes, mover):
         person=person, kind="low_income", started_on=date(2021, 1, 1)
     )
     key = KeyPerson.objects.create(person=person, type="01", started_on=date(2021, 1, 1))
+    youth = AtRiskYouth.objects.create(person=person, type="01", started_on=date(2021, 1, 1))
     assert special.region_code == tree.grid_a1.code
 
     new = move_person(
@@ -81,9 +84,16 @@ def test_move_keeps_history_and_moves_memberships(tree, homes, mover):
     person.refresh_from_db()
     assert (person.region, person.region_code) == (tree.grid_a2, tree.grid_a2.code)
     assert person.current_address == "甲二路2号"
-    for membership in (special, vulnerable, key):
+    for membership in (special, vulnerable, key, youth):
         membership.refresh_from_db()
         assert (membership.region, membership.region_code) == (tree.grid_a2, tree.grid_a2.code)
+        moved = ObjectChange.objects.get(
+            content_type=ContentType.objects.get_for_model(membership),
+            object_id=membership.pk,
+            action="update",
+        )
+        assert moved.user == mover
+        assert {"region", "region_code"} <= {name for name, _, _ in moved.diff()}
     change = ObjectChange.objects.filter(object_id=person.pk, action="update").latest("pk")
     assert "region" in {name for name, _, _ in change.diff()}
 
@@ -104,7 +114,7 @@ def test_move_out_of_scope_rolls_back(tree, homes, mover):
     register_residency(
         person, house=homes["a1"], relation="owner", started_on=date(2020, 1, 1), actor=mover
     )
-    with pytest.raises(ResidencyError) as refused:
+    with pytest.raises(ActionError) as refused:
         move_person(
             person, house=homes["b1"], relation="owner", started_on=date(2024, 1, 1), actor=mover
         )
@@ -118,7 +128,7 @@ def test_move_out_of_the_movers_scope_is_undone(tree, homes, make_user):
     # A mover who looks after grid A1 only cannot move someone into the next grid.
     user = make_user(perms=MOVERS, scope=[tree.grid_a1])
     person = make_person(tree.grid_a1, "张三", id_number())
-    with pytest.raises(ResidencyError):
+    with pytest.raises(ActionError):
         move_person(
             person, house=homes["a2"], relation="owner", started_on=date(2024, 1, 1), actor=user
         )
@@ -132,13 +142,13 @@ def test_move_dated_before_the_current_home_is_refused(tree, homes, mover):
     register_residency(
         person, house=homes["a1"], relation="owner", started_on=date(2022, 1, 1), actor=mover
     )
-    with pytest.raises(ResidencyError) as refused:
+    with pytest.raises(ActionError) as refused:
         move_person(
             person, house=homes["a2"], relation="owner", started_on=date(2021, 1, 1), actor=mover
         )
     assert refused.value.code == "before_current"
     assert Residency.objects.filter(person=person).count() == 1
-    with pytest.raises(ResidencyError):
+    with pytest.raises(ActionError):
         register_residency(
             person, house=homes["a2"], relation="owner", started_on=date(2023, 1, 1), actor=mover
         )

@@ -8,7 +8,7 @@ shows only "已封存" to everyone but superusers; opening a special-group recor
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.models import Case
+from citygrid.core import records
+from citygrid.core.errors import ActionError
 from citygrid.core.middleware import client_ip
 from citygrid.core.models import AccessLog, ObjectChange
 from citygrid.core.views import generic
@@ -147,6 +148,16 @@ class MembershipEditView(generic.ObjectEditView):
     # One page for the four families: the membership form, then the kind's detail form.
     template_name = "people/membership_edit.html"
     kinds: list = []
+
+    def save_form(self, form):
+        """The membership and its kind's detail row, together or not at all."""
+        with transaction.atomic():
+            membership = super().save_form(form)
+            if form.detail_form is not None:
+                detail = form.detail_form.save(commit=False)
+                detail.membership = membership
+                records.save_record(detail, actor=self.request.user)
+        return membership
 
     def initial(self):
         # Only record numbers and a kind arrive in the URL, never personal data.
@@ -341,13 +352,17 @@ def subsidy_edit(request, pk, subsidy_pk=None):
         if subsidy_pk
         else Subsidy(membership=membership)
     )
-    if subsidy.pk:
-        subsidy.snapshot()
     form = forms.SubsidyForm(request.POST or None, instance=subsidy)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"已保存救助补贴：{subsidy.get_kind_label()}")
-        return redirect(membership.get_absolute_url())
+        try:
+            records.save_record(form.save(commit=False), actor=request.user)
+        except ActionError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"已保存救助补贴：{subsidy.get_kind_label()}")
+            return redirect(membership.get_absolute_url())
     return render(
         request,
         "people/vulnerablegroup_subsidy.html",
@@ -362,7 +377,7 @@ def subsidy_delete(request, pk, subsidy_pk):
         raise PermissionDenied("您没有此操作的权限")
     membership = get_object_or_404(VulnerableGroup.objects.restrict(request.user, "change"), pk=pk)
     subsidy = get_object_or_404(Subsidy, pk=subsidy_pk, membership=membership)
-    subsidy.delete()
+    records.delete_record(subsidy, actor=request.user)
     messages.success(request, "已删除救助补贴")
     return redirect(membership.get_absolute_url())
 
@@ -402,7 +417,7 @@ def onestop_request(request, pk):
                 description=form.cleaned_data["description"],
                 actor=request.user,
             )
-        except WorkflowError as exc:
+        except ActionError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(
@@ -442,18 +457,18 @@ def reassignable(assignment: CustodianAssignment, queryset):
     """Open memberships the assignment governs (no nearer assignment below it) that have no
     custodian department yet, or still the one it named before."""
     model = MEMBERSHIP_MODELS[assignment.category]
-    qs = queryset.filter(region_code__startswith=assignment.region_code, ended_on__isnull=True)
+    qs = queryset.filter(region_code__within=assignment.region_code, ended_on__isnull=True)
     if model in (SpecialGroup, VulnerableGroup):
         qs = qs.filter(kind=assignment.category)
     deeper = (
         CustodianAssignment.objects.filter(
-            category=assignment.category, region_code__startswith=assignment.region_code
+            category=assignment.category, region_code__within=assignment.region_code
         )
         .exclude(pk=assignment.pk)
         .values_list("region_code", flat=True)
     )
     for code in deeper:
-        qs = qs.exclude(region_code__startswith=code)
+        qs = qs.exclude(region_code__within=code)
     old = previous_departments(assignment)
     return qs.filter(Q(custodian_department__isnull=True) | Q(custodian_department__in=old))
 
@@ -462,14 +477,13 @@ def reassign_memberships(assignment: CustodianAssignment, *, actor) -> int:
     """Give the memberships `reassignable` finds the assignment's department; each change is
     logged (ObjectChange) like any edit. Only memberships the actor may change are touched."""
     model = MEMBERSHIP_MODELS[assignment.category]
-    count = 0
     with transaction.atomic():
-        for membership in reassignable(assignment, model.objects.restrict(actor, "change")):
-            membership.snapshot()
+        governed = reassignable(assignment, model.objects.restrict(actor, "change"))
+        memberships = list(governed.select_for_update(of=("self",)))
+        for membership in memberships:
             membership.custodian_department = assignment.department
-            membership.save()
-            count += 1
-    return count
+        records.update_records(model, memberships, actor=actor, fields=["custodian_department"])
+    return len(memberships)
 
 
 class CustodianAssignmentListView(generic.ObjectListView):

@@ -4,12 +4,13 @@ reason; residences and moving house."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from citygrid.core.errors import ActionError
 from citygrid.core.fields import DictField
 from citygrid.core.middleware import client_ip
 from citygrid.core.models import AccessLog
@@ -135,7 +136,6 @@ class PersonEditView(generic.ObjectEditView):
 
     def post(self, request, pk=None):
         obj = self.get_instance()
-        action = "change" if obj.pk else "add"
         form = self.form(request.POST, instance=obj, user=request.user)
         self.details = PersonDetails(obj, request.POST)
         person_valid = form.is_valid()
@@ -145,12 +145,12 @@ class PersonEditView(generic.ObjectEditView):
         if self.details.is_valid(chosen) and person_valid:
             try:
                 with transaction.atomic():
-                    obj = form.save()
-                    self.details.save(obj, chosen)
-                    if not self.get_queryset(action).filter(pk=obj.pk).exists():
-                        raise generic.OutOfScope
-            except generic.OutOfScope:
-                form.add_error(None, "保存后的记录不在您的管辖范围内，未保存")
+                    obj = self.save_form(form)
+                    self.details.save(obj, chosen, actor=request.user)
+            except ActionError as exc:
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
             else:
                 messages.success(request, f"已保存实有人口：{obj}")
                 return redirect(obj.get_absolute_url())
@@ -239,7 +239,7 @@ def person_move(request, pk: int):
                 rental=data["rental"],
                 actor=user,
             )
-        except actions.ResidencyError as exc:
+        except ActionError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, f"已办理迁居：{person}")
