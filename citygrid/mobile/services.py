@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from citygrid.cases import actions, fieldwork, intake
 from citygrid.cases.choices import Channel
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.models import Case, Task, Visit
+from citygrid.core import records
+from citygrid.core.errors import ActionError
 from citygrid.mobile.models import SubmittedAction
 from citygrid.people.models import Person
 from citygrid.regions.choices import RegionLevel, WorkerRole
@@ -49,8 +50,8 @@ def outside_own_grid(user, lng: float, lat: float) -> bool:
     return load_index().locate(lng, lat) not in own
 
 
-def _key_conflict() -> WorkflowError:
-    return WorkflowError("idempotency_key_reused", "该提交编号已被另一项提交使用", 409)
+def _key_conflict() -> ActionError:
+    return ActionError("idempotency_key_reused", "该提交编号已被另一项提交使用", 409)
 
 
 def report(user, report: intake.Report) -> tuple[Case, bool]:
@@ -64,7 +65,7 @@ def report(user, report: intake.Report) -> tuple[Case, bool]:
     try:
         lng, lat = float(report.lng), float(report.lat)
     except (TypeError, ValueError) as exc:
-        raise WorkflowError("invalid_position", "坐标或坐标系无效", 400) from exc
+        raise ActionError("invalid_position", "坐标或坐标系无效", 400) from exc
     if outside_own_grid(user, lng, lat):
         report.flags = [*report.flags, OUTSIDE_OWN_GRID]
     try:
@@ -94,7 +95,10 @@ def verify(user, case_id: int, *, key: str, passed: bool, note: str, photos) -> 
         return done.case, False
     try:
         with transaction.atomic():
-            case = actions.verify_case(case_id, actor=user, passed=passed, note=note, photos=photos)
+            # A handle is enough: the action locks and scope-checks the row itself.
+            case = actions.verify_case(
+                Case(pk=case_id), actor=user, passed=passed, note=note, photos=photos
+            )
             SubmittedAction.objects.create(key=key, kind=kind, user=user, case=case)
     except IntegrityError:
         done = _replayed(key, user, kind)
@@ -143,14 +147,14 @@ def _visit_grid(user, data: VisitInput) -> Region:
     if data.lng is None or data.lat is None:
         grid = my_grids(user).first()
         if grid is None:
-            raise WorkflowError("position_required", "请开启定位后再提交走访日志", 400)
+            raise ActionError("position_required", "请开启定位后再提交走访日志", 400)
         return grid
     grid_id = load_index().locate(data.lng, data.lat)
     if grid_id is None:
-        raise WorkflowError("outside_grids", "该位置不在任何网格内，请核对位置", 400)
+        raise ActionError("outside_grids", "该位置不在任何网格内，请核对位置", 400)
     grid = Region.objects.get(pk=grid_id)
     if not user.covers(grid.code):
-        raise WorkflowError("out_of_scope", "该位置不在您的管辖范围内", 403)
+        raise ActionError("out_of_scope", "该位置不在您的管辖范围内", 403)
     return grid
 
 
@@ -161,18 +165,18 @@ def log_visit(user, data: VisitInput, *, key: str) -> tuple[Visit, bool]:
     if done is not None:
         return done.visit, False
     if not user.has_perm("cases.add_visit"):
-        raise WorkflowError("permission_denied", "您没有填写走访日志的权限", 403)
+        raise ActionError("permission_denied", "您没有填写走访日志的权限", 403)
     target, findings = (data.target or "").strip(), (data.findings or "").strip()
     if not target:
-        raise WorkflowError("target_required", "请填写走访对象", 400)
+        raise ActionError("target_required", "请填写走访对象", 400)
     if not findings:
-        raise WorkflowError("findings_required", "请填写走访情况", 400)
+        raise ActionError("findings_required", "请填写走访情况", 400)
     grid = _visit_grid(user, data)
     person = None
     if data.person_id is not None:
         person = Person.objects.restrict(user, "view").filter(pk=data.person_id).first()
         if person is None:
-            raise WorkflowError("not_found", "人员不存在或不在您的管辖范围内", 404)
+            raise ActionError("not_found", "人员不存在或不在您的管辖范围内", 404)
     try:
         with transaction.atomic():
             visit = Visit(
@@ -188,10 +192,9 @@ def log_visit(user, data: VisitInput, *, key: str) -> tuple[Visit, bool]:
                 next_visit=data.next_visit,
             )
             try:
-                visit.full_clean()
+                records.save_record(visit, actor=user)
             except ValidationError as exc:
-                raise WorkflowError("invalid", "；".join(exc.messages), 400) from exc
-            visit.save()
+                raise ActionError("invalid", "；".join(exc.messages), 400) from exc
             SubmittedAction.objects.create(key=key, kind=kind, user=user, visit=visit)
     except IntegrityError:
         done = _replayed(key, user, kind)

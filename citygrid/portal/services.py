@@ -17,11 +17,11 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from citygrid.cases import events, photos
 from citygrid.cases.choices import CaseState, Channel
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.intake import Report, locate, report_case
 from citygrid.cases.models import Case, CaseCategory
-from citygrid.core import ratelimit
+from citygrid.core import ratelimit, records
 from citygrid.core.crypto import blind_index
+from citygrid.core.errors import ActionError
 from citygrid.core.validators import normalize_mobile
 from citygrid.notify.models import SmsTemplate
 from citygrid.notify.services import send_sms
@@ -95,7 +95,7 @@ def submit_report(report: Report, *, ip: str = "", now=None) -> Case | HeldRepor
         try:
             phone = normalize_mobile(report.reporter_phone)
         except ValueError as exc:
-            raise WorkflowError("invalid_phone", "上报人手机号码格式不正确", 400) from exc
+            raise ActionError("invalid_phone", "上报人手机号码格式不正确", 400) from exc
     reason = _hold_reason(phone, ip)
     if not reason:
         case = report_case(report, actor=None, now=now)
@@ -121,7 +121,7 @@ def hold_report(report: Report, *, reason: str, ip: str = "", now=None) -> HeldR
     # report can later be released as it is.
     category = report.category
     if category is None or not CaseCategory.objects.reportable().filter(pk=category.pk).exists():
-        raise WorkflowError("invalid_category", "请选择有效的事部件小类", 400)
+        raise ActionError("invalid_category", "请选择有效的事部件小类", 400)
     located = locate(report)
     lng, lat, phone, grid = located.lng, located.lat, located.phone, located.grid
     cleaned = photos.validate_photos(report.photos)
@@ -154,17 +154,19 @@ def _lock_held(held_id: int, actor) -> HeldReport:
         HeldReport.objects.restrict(actor, "change").select_for_update().filter(pk=held_id).first()
     )
     if held is None:
-        raise WorkflowError("not_found", "该上报不存在或不在您的管辖范围内", 404)
+        raise ActionError("not_found", "该上报不存在或不在您的管辖范围内", 404)
     if held.status != HeldReport.Status.PENDING:
-        raise WorkflowError("already_reviewed", f"该上报已{held.get_status_display()}")
+        raise ActionError("already_reviewed", f"该上报已{held.get_status_display()}")
     return held
 
 
-def release_held_report(held_id: int, *, actor, now=None) -> Case:
-    """File the held report as the citizen's case (through the intake), once."""
+def release_held_report(held: HeldReport, *, actor, now=None) -> Case:
+    """File the held report as the citizen's case (through the intake), once.
+
+    `held` is only a handle: the row is re-read, locked and scope-checked by pk."""
     now = now or timezone.now()
     with transaction.atomic():
-        held = _lock_held(held_id, actor)
+        held = _lock_held(held.pk, actor)
         files = [item.image for item in held.photos.all()]
         for image in files:
             image.open("rb")
@@ -196,12 +198,12 @@ def release_held_report(held_id: int, *, actor, now=None) -> Case:
     return case
 
 
-def discard_held_report(held_id: int, *, actor, note: str, now=None) -> HeldReport:
+def discard_held_report(held: HeldReport, *, actor, note: str, now=None) -> HeldReport:
     note = (note or "").strip()
     if not note:
-        raise WorkflowError("note_required", "请填写丢弃原因", 400)
+        raise ActionError("note_required", "请填写丢弃原因", 400)
     with transaction.atomic():
-        held = _lock_held(held_id, actor)
+        held = _lock_held(held.pk, actor)
         held.status = HeldReport.Status.DISCARDED
         held.review_note = note[:200]
         held.reviewed_by = actor
@@ -218,10 +220,11 @@ def _code_hash(phone_index: str, code: str) -> str:
 
 
 def _code_template() -> None:
-    # Seeded by notify's migration; recreated here if an administrator deleted it.
-    SmsTemplate.objects.get_or_create(
-        code=CODE_TEMPLATE, defaults={"name": "验证码", "text": CODE_TEMPLATE_TEXT}
-    )
+    # Seeded by notify's migration; recreated here (by the system) if an administrator
+    # deleted it.
+    if not SmsTemplate.objects.filter(code=CODE_TEMPLATE).exists():
+        template = SmsTemplate(code=CODE_TEMPLATE, name="验证码", text=CODE_TEMPLATE_TEXT)
+        records.save_record(template, actor=None)
 
 
 def send_code(phone: str, *, now=None) -> VerificationCode | None:
@@ -251,11 +254,11 @@ def send_code(phone: str, *, now=None) -> VerificationCode | None:
 
 
 def check_code(phone: str, code: str, *, now=None) -> None:
-    """Accept the latest code sent to `phone` once, or raise WorkflowError saying why not."""
+    """Accept the latest code sent to `phone` once, or raise ActionError saying why not."""
     try:
         index = blind_index(normalize_mobile(phone))
     except ValueError as exc:
-        raise WorkflowError("invalid_phone", "手机号码格式不正确", 400) from exc
+        raise ActionError("invalid_phone", "手机号码格式不正确", 400) from exc
     now = now or timezone.now()
     with transaction.atomic():
         record = (
@@ -265,12 +268,12 @@ def check_code(phone: str, code: str, *, now=None) -> None:
             .first()
         )
         if record is None:
-            raise WorkflowError("no_code", "请先获取短信验证码", 400)
+            raise ActionError("no_code", "请先获取短信验证码", 400)
         if now >= record.expires_at:
-            raise WorkflowError("code_expired", "验证码已过期，请重新获取", 400)
+            raise ActionError("code_expired", "验证码已过期，请重新获取", 400)
         limit = settings.PORTAL_CODE_MAX_ATTEMPTS
         if record.attempts >= limit:
-            raise WorkflowError("too_many_attempts", "验证码错误次数过多，请重新获取", 400)
+            raise ActionError("too_many_attempts", "验证码错误次数过多，请重新获取", 400)
         matches = constant_time_compare(record.code_hash, _code_hash(index, (code or "").strip()))
         if matches:
             record.used_at = now
@@ -281,8 +284,8 @@ def check_code(phone: str, code: str, *, now=None) -> None:
         record.save(update_fields=["attempts"])
     left = limit - record.attempts
     if left <= 0:
-        raise WorkflowError("too_many_attempts", "验证码错误次数过多，请重新获取", 400)
-    raise WorkflowError("wrong_code", f"验证码不正确，还可尝试 {left} 次", 400)
+        raise ActionError("too_many_attempts", "验证码错误次数过多，请重新获取", 400)
+    raise ActionError("wrong_code", f"验证码不正确，还可尝试 {left} 次", 400)
 
 
 def find_case(number: str, phone: str) -> Case | None:
@@ -312,26 +315,27 @@ def granted(session, case_id: int) -> bool:
 # --- rating ---------------------------------------------------------------------------------
 
 
-def rate_case(case_id: int, *, satisfaction: int, comment: str = "", now=None) -> CitizenRating:
+def rate_case(case: Case, *, satisfaction: int, comment: str = "", now=None) -> CitizenRating:
     """The reporting citizen rates a closed case, once. Written as the case's `evaluate` event
-    (actor 群众) unless staff recorded an evaluation already, so indicators count it."""
+    (actor 群众) unless staff recorded an evaluation already, so indicators count it.
+
+    `case` is only a handle: the row is re-read and locked by pk."""
     if satisfaction not in (1, 2, 3, 4, 5):
-        raise WorkflowError("invalid_satisfaction", "满意度应为 1 至 5 分", 400)
+        raise ActionError("invalid_satisfaction", "满意度应为 1 至 5 分", 400)
     comment = (comment or "").strip()[:500]
     now = now or timezone.now()
     with transaction.atomic():
-        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        case = Case.objects.select_for_update().filter(pk=case.pk).first()
         if case is None:
-            raise WorkflowError("not_found", "事件不存在", 404)
+            raise ActionError("not_found", "事件不存在", 404)
         if case.state != CaseState.CLOSED:
-            raise WorkflowError("not_closed", "事件办结后才能评价")
+            raise ActionError("not_closed", "事件办结后才能评价")
         if CitizenRating.objects.filter(case=case).exists():
-            raise WorkflowError("already_rated", "您已评价过该事件")
+            raise ActionError("already_rated", "您已评价过该事件")
         rating = CitizenRating.objects.create(case=case, satisfaction=satisfaction, comment=comment)
         if case.satisfaction is None:
-            case.snapshot()
             case.satisfaction = satisfaction
-            case.save(update_fields=["satisfaction", "last_updated"])
+            records.save_record(case, actor=None, update_fields=["satisfaction"])
             events.record(
                 case,
                 "evaluate",

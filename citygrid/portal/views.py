@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from citygrid.cases.choices import CaseState
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.intake import Report
 from citygrid.cases.models import Case
 from citygrid.cases.views.common import map_config
+from citygrid.core.errors import ActionError
 from citygrid.core.middleware import client_ip
 from citygrid.portal import services
 from citygrid.portal.forms import TOKEN_RE, DiscardForm, FollowForm, RatingForm, ReportForm
@@ -77,7 +77,7 @@ def report(request):
             )
             try:
                 result = services.submit_report(submitted, ip=client_ip(request))
-            except WorkflowError as exc:
+            except ActionError as exc:
                 field = {
                     "invalid_photo": "photos",
                     "invalid_phone": "reporter_phone",
@@ -131,12 +131,12 @@ def follow(request):
         else:
             try:
                 if not form.cleaned_data["code"]:
-                    raise WorkflowError("code_required", "请填写短信验证码", 400)
+                    raise ActionError("code_required", "请填写短信验证码", 400)
                 services.check_code(phone, form.cleaned_data["code"])
                 case = services.find_case(number, phone)
                 if case is None:
-                    raise WorkflowError("not_found", "案件编号与手机号码不匹配", 404)
-            except WorkflowError as exc:
+                    raise ActionError("not_found", "案件编号与手机号码不匹配", 404)
+            except ActionError as exc:
                 form.add_error("code" if exc.code != "not_found" else None, exc.message)
             else:
                 services.grant(request.session, case)
@@ -181,11 +181,11 @@ def case_rate(request, pk: int):
         return redirect("portal:case", pk=case.pk)
     try:
         services.rate_case(
-            case.pk,
+            case,
             satisfaction=form.cleaned_data["satisfaction"],
             comment=form.cleaned_data["comment"],
         )
-    except WorkflowError as exc:
+    except ActionError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, "感谢您的评价")
@@ -241,8 +241,9 @@ def heldreport(request, pk: int):
 @require_POST
 def heldreport_release(request, pk: int):
     try:
-        case = services.release_held_report(pk, actor=request.user)
-    except WorkflowError as exc:
+        # The view loads nothing: the service locks and scope-checks the row by this handle.
+        case = services.release_held_report(HeldReport(pk=pk), actor=request.user)
+    except ActionError as exc:
         if exc.status == 404:
             raise Http404 from exc
         messages.error(request, exc.message)
@@ -256,8 +257,10 @@ def heldreport_release(request, pk: int):
 def heldreport_discard(request, pk: int):
     form = DiscardForm(request.POST)
     try:
-        services.discard_held_report(pk, actor=request.user, note=form.data.get("note", ""))
-    except WorkflowError as exc:
+        services.discard_held_report(
+            HeldReport(pk=pk), actor=request.user, note=form.data.get("note", "")
+        )
+    except ActionError as exc:
         if exc.status == 404:
             raise Http404 from exc
         messages.error(request, exc.message)

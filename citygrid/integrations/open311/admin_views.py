@@ -2,11 +2,11 @@
 (attributes) a class asks. A key is shown once, on the page that issued it, and never stored."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import render
 from django.views import View
 
+from citygrid.core import records
 from citygrid.core.views import generic
 from citygrid.integrations.open311.forms import ApiClientForm, ServiceAttributeForm
 from citygrid.integrations.open311.keys import issue_key
@@ -53,7 +53,7 @@ class ApiClientCreateView(generic.ObjectEditView):
             return self.render_form(form, form.instance)
         client = form.save(commit=False)
         key = issue_key(client)
-        client.save()
+        records.save_record(client, actor=request.user)
         return _show_key(request, self, client, key)
 
 
@@ -69,10 +69,8 @@ class ApiClientRotateView(generic.ModelViewMixin, View):
 
     def post(self, request, pk):
         client = self.get_object("change")
-        client.snapshot()
-        with transaction.atomic():
-            key = issue_key(client)
-            client.save()
+        key = issue_key(client)
+        records.save_record(client, actor=request.user)
         return _show_key(request, self, client, key)
 
 

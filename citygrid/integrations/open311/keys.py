@@ -5,6 +5,7 @@ import secrets
 
 from django.utils import timezone
 
+from citygrid.core import records
 from citygrid.integrations.open311.models import ApiClient
 
 
@@ -25,5 +26,5 @@ def client_for(key: str) -> ApiClient | None:
         return None
     client = ApiClient.objects.filter(key_hash=digest(key), active=True).first()
     if client is not None:
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        records.touch(ApiClient.objects.filter(pk=client.pk), last_used_at=timezone.now())
     return client

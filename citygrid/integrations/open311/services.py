@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from citygrid.cases.choices import OPEN_STATES, CaseState, Channel
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.intake import Report, report_case
 from citygrid.cases.models import Case, CaseCategory
+from citygrid.core.errors import ActionError
 from citygrid.integrations.open311.models import (
     ApiClient,
     ServiceAttribute,
@@ -242,7 +242,7 @@ def submit(client: ApiClient, sub: Submission) -> ServiceRequest:
                 attributes=answers,
                 fingerprint=fingerprint,
             )
-    except WorkflowError as exc:
+    except ActionError as exc:
         raise Open311Error(400 if exc.status != 404 else 404, exc.message) from exc
 
 

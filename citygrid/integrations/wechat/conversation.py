@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from citygrid.cases.choices import Channel
-from citygrid.cases.errors import WorkflowError
 from citygrid.cases.intake import Report, report_case
 from citygrid.cases.models import CaseCategory
+from citygrid.core.errors import ActionError
 from citygrid.core.validators import InvalidIdentifier, mask_mobile, normalize_mobile
 from citygrid.integrations.wechat import media
 from citygrid.integrations.wechat.models import Conversation, ProcessedMessage
@@ -226,14 +226,14 @@ def _choose(conv: Conversation, number: int, now) -> str:
     try:
         try:
             case = report_case(report, now=now)
-        except WorkflowError as exc:
+        except ActionError as exc:
             if exc.code != "invalid_photo":
                 raise
             # A photo the intake refuses must not lose the report: file it without photos.
             failed += len(photos)
             report.photos = []
             case = report_case(report, now=now)
-    except WorkflowError as exc:
+    except ActionError as exc:
         conv.save()
         if exc.code == "outside_grids":
             conv.lng = conv.lat = None

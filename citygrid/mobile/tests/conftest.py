@@ -82,11 +82,11 @@ def to_verify(field):
             Report(category=field.category, description="占道堆放", lng=lng, lat=lat),
             actor=field.dispatcher,
         )
-        actions.register_case(case.pk, actor=field.dispatcher)
-        actions.dispatch_case(case.pk, actor=field.dispatcher)
-        actions.accept_case(case.pk, actor=field.handler)
+        actions.register_case(case, actor=field.dispatcher)
+        actions.dispatch_case(case, actor=field.dispatcher)
+        actions.accept_case(case, actor=field.handler)
         return actions.report_back_case(
-            case.pk, actor=field.handler, note="已清理", photos=[jpeg("after.jpg")]
+            case, actor=field.handler, note="已清理", photos=[jpeg("after.jpg")]
         )
 
     return make

@@ -107,7 +107,30 @@ def test_key_of_another_user_is_refused(client, field):
 def test_anonymous_gets_401_json(client, field):
     response = report(client, field)
     assert response.status_code == 401
-    assert response.json()["code"] == "not_authenticated"
+    assert response.json() == {
+        "code": "not_authenticated",
+        "message": "登录已过期，请重新登录",
+        "errors": {},
+    }
+    assert Case.objects.count() == 0
+
+
+def test_session_post_without_csrf_token_is_refused(field):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(field.worker)
+    response = report(client, field)
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert Case.objects.count() == 0
+
+
+def test_too_many_photos_are_refused(worker_client, field):
+    response = report(worker_client, field, photos=[jpeg(f"{n}.jpg") for n in range(10)])
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_photos"
+    assert response.json()["message"] == "照片最多 9 张"
     assert Case.objects.count() == 0
 
 
@@ -326,3 +349,19 @@ def test_patrol_needs_a_result_and_my_own_open_task(worker_client, patrol_task, 
     outside.refresh_from_db()
     assert patrol_task.status == outside.status == TaskStatus.OPEN
     assert not SubmittedAction.objects.filter(kind="patrol").exists()
+
+
+def test_openapi_schema_documents_the_grid_app(client):
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    for path in [
+        "/m/api/reports/",
+        "/m/api/cases/{case_id}/verify/",
+        "/m/api/tasks/{task_id}/patrol/",
+        "/m/api/visits/",
+        "/m/api/people/",
+        "/m/api/houses/",
+    ]:
+        assert list(paths[path]) == ["post"], path
+    upload = paths["/m/api/reports/"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert {"201", "200", "400", "401", "403", "409"} <= set(upload["responses"])

@@ -126,7 +126,7 @@ def test_progress_shows_no_staff_names_or_notes(client, case, make_user, tree):
     dispatcher = make_user(
         perms=["cases.view_case", "cases.register_case"], scope=[tree.city], username="王调度"
     )
-    register_case(case.pk, actor=dispatcher, note="内部意见：先核实")
+    register_case(case, actor=dispatcher, note="内部意见：先核实")
     send(client, case)
     page = client.get(verify(client, case, last_code()).url).content.decode()
     assert "已受理，正在安排处置单位" in page

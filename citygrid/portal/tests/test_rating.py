@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from citygrid.cases.intake import Report, report_case
 from citygrid.cases.models import Case, CaseEvent
+from citygrid.core.models import ObjectChange
 from citygrid.portal import services
 from citygrid.portal.models import CitizenRating
 
@@ -71,6 +72,18 @@ def test_rating_needs_the_grant(client, case):
 def test_rating_out_of_range_is_refused(case):
     close(case)
     with pytest.raises(Exception) as exc:
-        services.rate_case(case.pk, satisfaction=6)
+        services.rate_case(case, satisfaction=6)
     assert exc.value.message == "满意度应为 1 至 5 分"
     assert CitizenRating.objects.count() == 0
+
+
+def test_the_citizens_rating_is_in_the_case_history(granted, case):
+    close(case)
+    granted.post(reverse("portal:case_rate", args=[case.pk]), {"satisfaction": "5"})
+    change = ObjectChange.objects.get(
+        content_type__model="case", object_id=case.pk, action="update"
+    )
+    assert (change.user, change.user_name) == (None, "system")
+    assert [(f, b, a) for f, b, a in change.diff() if f != "last_updated"] == [
+        ("satisfaction", None, 5)
+    ]

@@ -312,12 +312,12 @@ def test_round_trip_open_then_closed(client, setup, attributes, api_key, fmt):
     assert row["media_url"] == "http://p.example.com/a.jpg"
     assert row["agency_responsible"] in (None, "")
 
-    actions.register_case(case.pk, actor=setup.dispatcher)
-    actions.dispatch_case(case.pk, actor=setup.dispatcher)
-    actions.accept_case(case.pk, actor=setup.handler)
-    actions.report_back_case(case.pk, actor=setup.handler, note="已清理", photos=[_jpeg()])
-    actions.verify_case(case.pk, actor=setup.inspector, passed=True)
-    actions.close_case(case.pk, actor=setup.dispatcher, note="建材已清运，恢复通行")
+    actions.register_case(case, actor=setup.dispatcher)
+    actions.dispatch_case(case, actor=setup.dispatcher)
+    actions.accept_case(case, actor=setup.handler)
+    actions.report_back_case(case, actor=setup.handler, note="已清理", photos=[_jpeg()])
+    actions.verify_case(case, actor=setup.inspector, passed=True)
+    actions.close_case(case, actor=setup.dispatcher, note="建材已清运，恢复通行")
 
     row = _rows(client.get(f"{BASE}/requests/{number}.{fmt}", {"api_key": api_key}), fmt)[0]
     assert row["status"] == "closed"

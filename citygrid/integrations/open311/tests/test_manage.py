@@ -51,6 +51,24 @@ def test_rotate_replaces_the_key(client, make_user, tree, api_key):
     new_key = shown_key(response)
     assert new_key != api_key
     assert client_for(api_key) is None and client_for(new_key) == api_client
+    change = ObjectChange.objects.get(
+        content_type=ContentType.objects.get_for_model(ApiClient),
+        object_id=api_client.pk,
+        action="update",
+    )
+    assert [f for f, _, _ in change.diff()] == ["key_prefix"]
+    assert new_key not in str(change.postchange_data)
+
+
+def test_key_use_is_stamped_without_a_history_entry(api_key):
+    api_client = ApiClient.objects.get()
+    assert api_client.last_used_at is None
+    assert client_for(api_key) == api_client
+    api_client.refresh_from_db()
+    assert api_client.last_used_at is not None
+    assert not ObjectChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(ApiClient)
+    ).exists()
 
 
 def test_without_permission_nothing_is_created_or_rotated(client, make_user, tree, api_key):
