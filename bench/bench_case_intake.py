@@ -8,7 +8,7 @@ row, the event and the register clock.
 import statistics
 import time
 
-from bench.database import small_territory, test_database
+from bench.database import small_territory, superuser, test_database
 from bench.timing import BenchmarkFailed
 
 REQUESTS = 400
@@ -35,7 +35,6 @@ def run() -> None:
     from django.test import Client, override_settings
     from django.urls import path
 
-    from citygrid.accounts.models import User
     from citygrid.cases.models import Case, CaseCategory
 
     def bare(request):
@@ -45,7 +44,7 @@ def run() -> None:
 
     with test_database() as vendor:
         small_territory()
-        admin = User.objects.create_superuser("bench", password="Bench@2026x")
+        admin = superuser()
         category = CaseCategory.objects.filter(parent__isnull=False).first()
         client = Client()
         client.force_login(admin)

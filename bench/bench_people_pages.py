@@ -13,7 +13,7 @@ import os
 import statistics
 import time
 
-from bench.database import small_territory, test_database
+from bench.database import small_territory, superuser, test_database
 from bench.timing import BenchmarkFailed
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "100000"))
@@ -35,8 +35,7 @@ def run(people: int = PEOPLE) -> None:
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
-    from citygrid.accounts.models import User
-    from citygrid.people.demo import generate_demo_people
+    from citygrid.demo.people import generate_demo_people
     from citygrid.people.models import Person
 
     with test_database() as vendor:
@@ -45,7 +44,7 @@ def run(people: int = PEOPLE) -> None:
         generate_demo_people(city, seed=1, count=people)
         seconds = time.perf_counter() - start
         print(f"database: {vendor}; {people:,} people generated in {seconds:.0f} s")
-        admin = User.objects.create_superuser("bench", password="Bench@2026x")
+        admin = superuser()
         anonymous, client = Client(), Client()
         client.force_login(admin)
         sample = Person.objects.filter(id_type="111").order_by("pk")[people // 2 : people // 2 + 1]

@@ -24,6 +24,7 @@ def test_database():
 
 def small_territory():
     """One city, county, township and community with a 10 × 10 block of square grids."""
+    from citygrid.core import writeguard
     from citygrid.regions.models import Region
 
     def make(parent, level, code, name, boundary=None):
@@ -31,15 +32,28 @@ def small_territory():
             parent=parent, level=level, code=code, name=name, boundary=boundary
         )
 
-    city = make(None, "city", "3301", "基准市")
-    county = make(city, "county", "330101", "基准区")
-    township = make(county, "township", "330101001", "基准街道")
-    community = make(township, "community", "330101001001", "基准社区")
-    for i in range(100):
-        x, y = 120.0 + (i % 10) * 0.01, 30.0 + (i // 10) * 0.01
-        square = {
-            "type": "Polygon",
-            "coordinates": [[[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]],
-        }
-        make(community, "grid", f"330101001001{i + 1:03d}", f"网格{i + 1}", square)
+    # A benchmark's fixture is like demo data: written directly, without history.
+    with writeguard.unlogged():
+        city = make(None, "city", "3301", "基准市")
+        county = make(city, "county", "330101", "基准区")
+        township = make(county, "township", "330101001", "基准街道")
+        community = make(township, "community", "330101001001", "基准社区")
+        for i in range(100):
+            x, y = 120.0 + (i % 10) * 0.01, 30.0 + (i // 10) * 0.01
+            square = {
+                "type": "Polygon",
+                "coordinates": [
+                    [[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]
+                ],
+            }
+            make(community, "grid", f"330101001001{i + 1:03d}", f"网格{i + 1}", square)
     return city
+
+
+def superuser(username: str = "bench"):
+    """A city-wide superuser; created directly, like the territory (a fixture, not measured)."""
+    from citygrid.accounts.models import User
+    from citygrid.core import writeguard
+
+    with writeguard.unlogged():
+        return User.objects.create_superuser(username, password="Bench@2026x")

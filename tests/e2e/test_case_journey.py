@@ -317,7 +317,7 @@ def test_actions_are_offered_only_to_whom_they_belong_now(page_as, crew, tree, s
     for step in (None, actions.register_case):
         if step:
             with server_paused:
-                step(case.pk, actor=crew.reporter)
+                step(case, actor=crew.reporter)
         response = handler.goto(f"/cases/{case.pk}/")
         assert response.status == 200
         expect(handler.locator("#case-actions [data-action]")).to_have_count(0)
@@ -329,7 +329,7 @@ def test_actions_are_offered_only_to_whom_they_belong_now(page_as, crew, tree, s
 
     # Once dispatched to their department, exactly the department's two actions appear.
     with server_paused:
-        actions.dispatch_case(case.pk, actor=crew.reporter)
+        actions.dispatch_case(case, actor=crew.reporter)
     handler.goto(f"/cases/{case.pk}/")
     expect_state(handler, "待签收")
     expect(handler.locator("#case-actions [data-action]")).to_have_count(2)

@@ -36,7 +36,7 @@ def two_cases(tree, make_user):
         ("close", {}),
     ]
     for name, inputs in steps:
-        actions.perform(name, closed.pk, actor=admin, inputs=inputs)
+        actions.perform(name, closed, actor=admin, inputs=inputs)
     waiting = report_case(
         Report(category=category, description="施工占道", lng=120.015, lat=30.005), actor=admin
     )

@@ -218,10 +218,10 @@ def test_verify_from_my_tasks_and_a_visit_logged_offline(
         Report(category=category, description="占道堆放", lng=120.005, lat=30.005),
         actor=dispatcher,
     )
-    actions.register_case(case.pk, actor=dispatcher)
-    actions.dispatch_case(case.pk, actor=dispatcher)
-    actions.accept_case(case.pk, actor=handler)
-    actions.report_back_case(case.pk, actor=handler, note="已清理", photos=[jpeg("after.jpg")])
+    actions.register_case(case, actor=dispatcher)
+    actions.dispatch_case(case, actor=dispatcher)
+    actions.accept_case(case, actor=handler)
+    actions.report_back_case(case, actor=handler, note="已清理", photos=[jpeg("after.jpg")])
     assert Task.objects.get(case=case, kind="verification").assignee == worker
 
     page = phone(worker)
