@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from citygrid.core import files
 from citygrid.core.fields import EncryptedCharField
 from citygrid.core.models import ChangeLoggedModel
 from citygrid.core.querysets import RestrictedManager
@@ -181,7 +182,11 @@ class HeldReportPhoto(models.Model):
     report = models.ForeignKey(
         HeldReport, verbose_name="群众上报", on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField("照片", upload_to="portal/held/%Y/%m/")
+    image = models.ImageField(
+        "照片",
+        upload_to=files.UnguessableName("portal/held"),
+        storage=files.PrivateStorage("held-reports"),
+    )
 
     class Meta:
         verbose_name = "群众上报照片"
@@ -190,6 +195,16 @@ class HeldReportPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+# Staff reviewing held reports see their photos; citizens never reach them here.
+files.register(
+    "held-reports",
+    ("image",),
+    lambda user: HeldReportPhoto.objects.filter(
+        report__in=HeldReport.objects.restrict(user, "view")
+    ),
+)
 
 
 class CitizenRating(models.Model):

@@ -249,7 +249,12 @@ def send_code(phone: str, *, now=None) -> VerificationCode | None:
             created=now,
             expires_at=now + timedelta(seconds=ttl),
         )
-        send_sms(number, CODE_TEMPLATE, {"code": code, "minutes": max(ttl // 60, 1)})
+        send_sms(
+            number,
+            CODE_TEMPLATE,
+            {"code": code, "minutes": max(ttl // 60, 1)},
+            secret_params=("code",),
+        )
     return record
 
 

@@ -12,6 +12,13 @@ urlpatterns = [
     path("follow/", views.follow, name="follow"),
     path("case/<int:pk>/", views.case_progress, name="case"),
     path("case/<int:pk>/rate/", views.case_rate, name="case_rate"),
+    path("case/<int:pk>/photos/<int:photo>/", views.case_photo, name="case_photo"),
+    path(
+        "case/<int:pk>/photos/<int:photo>/thumbnail/",
+        views.case_photo,
+        {"thumbnail": True},
+        name="case_photo_thumbnail",
+    ),
     path("held/", views.heldreport_list, name="heldreport_list"),
     path("held/<int:pk>/", views.heldreport, name="heldreport"),
     path("held/<int:pk>/release/", views.heldreport_release, name="heldreport_release"),

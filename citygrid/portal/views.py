@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 
 from citygrid.cases.choices import CaseState
 from citygrid.cases.intake import Report
-from citygrid.cases.models import Case
+from citygrid.cases.models import Case, CaseAttachment
 from citygrid.cases.views.common import map_config
+from citygrid.core import files
 from citygrid.core.errors import ActionError
 from citygrid.core.middleware import client_ip
 from citygrid.portal import services
@@ -31,6 +32,9 @@ PUBLIC_STATE = {
     CaseState.REJECTED: "经核实不予受理",
     CaseState.MERGED: "已与同一问题合并办理",
 }
+# The photos a citizen sees of their case: the report's and the result's. Inspectors' photos are
+# internal evidence (they may show neighbours, plates, faces) and stay behind staff login.
+PUBLIC_PHOTO_STAGES = (CaseAttachment.Stage.BEFORE, CaseAttachment.Stage.AFTER)
 # The steps a citizen sees on the timeline; internal ones (extensions, supervision...) are not.
 PUBLIC_STEP = {
     "report": "提交上报",
@@ -158,6 +162,7 @@ def case_progress(request, pk: int):
         if event.action in PUBLIC_STEP
     ]
     rating = CitizenRating.objects.filter(case=case).first()
+    photos = case.attachments.filter(stage__in=PUBLIC_PHOTO_STAGES)
     can_rate = case.state == CaseState.CLOSED and rating is None
     return render(
         request,
@@ -166,10 +171,17 @@ def case_progress(request, pk: int):
             "case": case,
             "state_text": PUBLIC_STATE.get(case.state, case.get_state_display()),
             "steps": steps,
+            "photos": photos,
             "rating": rating,
             "rating_form": RatingForm() if can_rate else None,
         },
     )
+
+
+def case_photo(request, pk: int, photo: int, thumbnail: bool = False):
+    case = _granted_case(request, pk)
+    attachment = get_object_or_404(case.attachments.filter(stage__in=PUBLIC_PHOTO_STAGES), pk=photo)
+    return files.respond(attachment.thumbnail if thumbnail else attachment.image)
 
 
 @require_POST

@@ -12,6 +12,7 @@ from citygrid.cases.choices import (
     Step,
     Urgency,
 )
+from citygrid.core import files
 from citygrid.core.fields import EncryptedCharField
 from citygrid.core.models import ScopedModel
 
@@ -233,8 +234,14 @@ class CaseAttachment(models.Model):
         related_name="attachments",
     )
     stage = models.CharField("阶段", max_length=10, choices=Stage.choices)
-    image = models.ImageField("照片", upload_to="cases/%Y/%m/")
-    thumbnail = models.ImageField("缩略图", upload_to="cases/%Y/%m/thumbs/")
+    image = models.ImageField(
+        "照片", upload_to=files.UnguessableName("cases"), storage=files.PrivateStorage("cases")
+    )
+    thumbnail = models.ImageField(
+        "缩略图",
+        upload_to=files.UnguessableName("cases/thumbs"),
+        storage=files.PrivateStorage("cases"),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="上传人",
@@ -252,3 +259,11 @@ class CaseAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_stage_display()}"
+
+
+# A photo (and its thumbnail) is visible to whoever may view its case.
+files.register(
+    "cases",
+    ("image", "thumbnail"),
+    lambda user: CaseAttachment.objects.filter(case__in=Case.objects.restrict(user, "view")),
+)

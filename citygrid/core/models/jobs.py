@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from citygrid.core import files
+
 
 class ImportJob(models.Model):
     """One uploaded import file and its progress; the work runs as a background task."""
@@ -19,7 +21,11 @@ class ImportJob(models.Model):
         related_name="import_jobs",
     )
     resource = models.CharField("数据类型", max_length=100)
-    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    file = models.FileField(
+        "文件",
+        upload_to=files.UnguessableName("imports"),
+        storage=files.PrivateStorage("imports", private=True),
+    )
     file_name = models.CharField("文件名", max_length=200)
     valid_only = models.BooleanField("仅导入有效行", default=False)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -32,6 +38,9 @@ class ImportJob(models.Model):
     errors = models.JSONField("错误", default=list, blank=True)
     message = models.CharField("说明", max_length=500, blank=True)
     created = models.DateTimeField("创建时间", auto_now_add=True)
+    # The lease: the worker beats while it runs; `reap_import_jobs` fails a job whose worker
+    # stopped beating (killed, machine down), which would otherwise stay "导入中" forever.
+    heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)
     finished = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:
@@ -49,3 +58,7 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.INVALID, self.Status.DONE, self.Status.FAILED}
+
+
+# An import file is its uploader's alone: it may hold other people's personal data in bulk.
+files.register("imports", ("file",), lambda user: ImportJob.objects.filter(user=user))

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from citygrid.core import files
 from citygrid.core.models import ChangeLoggedModel, VersionStamp
 from citygrid.regions.choices import (
     CODE_LENGTH,
@@ -44,7 +45,12 @@ class Region(ChangeLoggedModel):
     center_lng = models.FloatField("中心经度", null=True, blank=True, editable=False)
     center_lat = models.FloatField("中心纬度", null=True, blank=True, editable=False)
     area_m2 = models.FloatField("面积（平方米）", null=True, blank=True, editable=False)
-    photo = models.ImageField("照片", upload_to="regions/%Y/", blank=True)
+    photo = models.ImageField(
+        "照片",
+        upload_to=files.UnguessableName("regions"),
+        storage=files.PrivateStorage("regions"),
+        blank=True,
+    )
     introduction = models.TextField("简介", blank=True)
     valid_from = models.DateField("启用日期", null=True, blank=True)
     valid_to = models.DateField("停用日期", null=True, blank=True)
@@ -176,3 +182,6 @@ class Region(ChangeLoggedModel):
         if "code" in field_names and "level" in field_names:
             instance._loaded_identity = (instance.code, instance.level)
         return instance
+
+
+files.register("regions", ("photo",), lambda user: Region.objects.restrict(user, "view"))
