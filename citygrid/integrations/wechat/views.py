@@ -2,9 +2,14 @@
 
 Errors use HTTP statuses only: WeChat shows nothing to the citizen for them, and a non-2xx
 answer makes it retry, which the MsgId dedup absorbs.
+
+Replays: in plain mode the signature covers only timestamp and nonce, not the body, so both the
+signed timestamp and the message's CreateTime must lie within `WECHAT_REPLAY_SECONDS` of now.
+WeChat's own retries come within seconds and pass.
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
@@ -36,6 +41,8 @@ def endpoint(request):
         return HttpResponseForbidden("invalid signature", content_type="text/plain")
     if request.method == "GET":
         return HttpResponse(request.GET.get("echostr", ""), content_type="text/plain")
+    if not _fresh(timestamp):
+        return HttpResponseForbidden("stale request", content_type="text/plain")
     if len(request.body) > MAX_BODY:
         return HttpResponseBadRequest("message too large", content_type="text/plain")
 
@@ -59,6 +66,8 @@ def endpoint(request):
         message = parse_message(xml)
     except Exception:  # noqa: BLE001 - wechatpy raises whatever its XML parser raises
         return HttpResponseBadRequest("malformed message", content_type="text/plain")
+    if not _fresh(message.time):
+        return HttpResponseForbidden("stale message", content_type="text/plain")
 
     text = receive(message)
     if not text:
@@ -68,3 +77,11 @@ def endpoint(request):
     if crypto is not None:
         reply = crypto.encrypt_message(reply, nonce, timestamp)
     return HttpResponse(reply, content_type="application/xml; charset=utf-8")
+
+
+def _fresh(timestamp) -> bool:
+    try:
+        age = time.time() - int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    return abs(age) <= settings.WECHAT_REPLAY_SECONDS

@@ -25,6 +25,8 @@ OPENID = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
 INSIDE = wgs84_to_gcj02(120.005, 30.005)
 # Far from every test grid.
 OUTSIDE = wgs84_to_gcj02(121.5, 31.2)
+# Signature-only requests (URL verification) may carry any timestamp; messages carry the
+# current one (`Messages.created`), since older ones fall outside the replay window.
 TIMESTAMP = "1414243737"
 NONCE = "1792106704"
 
@@ -71,6 +73,8 @@ class Messages:
 
     def __init__(self):
         self.next_id = 6_054_768_590_064_713_728
+        # CreateTime and request timestamp; fixed per test so a retried event keeps its key.
+        self.created = str(int(time.time()))
 
     def _wrap(self, openid: str, msg_type: str, body: str, msg_id: int | None) -> str:
         if msg_id is None:
@@ -79,7 +83,7 @@ class Messages:
         return (
             f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
             f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{TIMESTAMP}</CreateTime>"
+            f"<CreateTime>{self.created}</CreateTime>"
             f"<MsgType><![CDATA[{msg_type}]]></MsgType>{body}"
             f"<MsgId>{msg_id}</MsgId></xml>"
         )
@@ -112,7 +116,7 @@ class Messages:
         return (
             f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
             f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{TIMESTAMP}</CreateTime>"
+            f"<CreateTime>{self.created}</CreateTime>"
             f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event></xml>"
         )
 
@@ -124,8 +128,8 @@ class WeChat:
 
     def params(self, token=TOKEN) -> dict:
         return {
-            "signature": sign(token, TIMESTAMP, NONCE),
-            "timestamp": TIMESTAMP,
+            "signature": sign(token, self.msg.created, NONCE),
+            "timestamp": self.msg.created,
             "nonce": NONCE,
         }
 
@@ -140,7 +144,7 @@ class WeChat:
     def post_encrypted(self, xml: str, *, msg_signature=None):
         """安全模式: the body carries only ToUserName and Encrypt; msg_signature signs it."""
         crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
-        sealed = xmltodict.parse(crypto.encrypt_message(xml, NONCE, TIMESTAMP))["xml"]
+        sealed = xmltodict.parse(crypto.encrypt_message(xml, NONCE, self.msg.created))["xml"]
         body = (
             f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
             f"<Encrypt><![CDATA[{sealed['Encrypt']}]]></Encrypt></xml>"

@@ -201,3 +201,30 @@ def test_plain_reply_is_rendered_for_plain_requests(wx, classes):
     response = wx.post(wx.msg.text("路边堆了很多建材"))
     assert response["Content-Type"] == "application/xml; charset=utf-8"
     assert reply_text(response).startswith("已收到问题描述。")
+
+
+@pytest.mark.parametrize(
+    ("body_age", "request_age"),
+    [(301, 0), (-301, 0), (0, 301), (0, -301)],
+    ids=["old-message", "future-message", "old-request", "future-request"],
+)
+def test_a_message_outside_the_replay_window_is_forbidden(wx, classes, body_age, request_age):
+    now = int(wx.msg.created)
+    wx.msg.created = str(now - body_age)
+    xml = wx.msg.text("路边堆了很多建材")
+    wx.msg.created = str(now - request_age)
+    response = wx.post(xml)
+    assert response.status_code == 403
+    assert not Conversation.objects.exists()
+    assert not ProcessedMessage.objects.exists()
+
+
+def test_a_message_within_a_configured_replay_window_is_accepted(wx, classes, settings):
+    settings.WECHAT_REPLAY_SECONDS = 600
+    now = int(wx.msg.created)
+    wx.msg.created = str(now - 500)
+    xml = wx.msg.text("路边堆了很多建材")
+    wx.msg.created = str(now)
+    response = wx.post(xml)
+    assert response.status_code == 200
+    assert Conversation.objects.get().description == "路边堆了很多建材"
