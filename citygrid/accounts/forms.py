@@ -78,6 +78,9 @@ class UserForm(ScopedModelForm):
         if not self.instance.pk and not password:
             self.add_error("password", "新建用户必须设置密码")
         if password:
+            # The form copies fields onto the instance only after clean(); the validators
+            # must see the username being saved.
+            self.instance.username = cleaned.get("username", self.instance.username)
             try:
                 validate_password(password, self.instance)
             except forms.ValidationError as exc:

@@ -1,8 +1,9 @@
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser, Permission, UserManager
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from citygrid.core import records
 from citygrid.core.models import ChangeLoggedModel
@@ -80,6 +81,18 @@ class User(ChangeLoggedModel, AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("accounts:user", args=[self.pk])
 
+    def save(self, *args, **kwargs) -> None:
+        # set_password() since the last save; a new account has no tokens yet.
+        changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if changed:
+            self.revoke_tokens()
+
+    def revoke_tokens(self) -> None:
+        """End the account's API tokens. Called on every password change: a token handed out
+        under the old password must not outlive it (sessions end by Django's session hash)."""
+        Token.objects.filter(user=self).delete()
+
     def check_password(self, raw_password: str) -> bool:
         def upgrade(raw: str) -> None:
             self.set_password(raw)
@@ -91,10 +104,13 @@ class User(ChangeLoggedModel, AbstractUser):
     def save_password(self) -> None:
         """Write the password hash alone. It is kept out of the change log (history must not
         hold hashes), so it is bookkeeping, not a full save on the write path."""
-        if self._password is not None:
-            password_validation.password_changed(self._password, self)
-            self._password = None
-        records.touch(User.objects.filter(pk=self.pk), password=self.password)
+        raw, self._password = self._password, None
+        with transaction.atomic():
+            records.touch(User.objects.filter(pk=self.pk), password=self.password)
+            if raw is not None:
+                self.revoke_tokens()
+        if raw is not None:
+            password_validation.password_changed(raw, self)
 
     def scope_codes(self) -> list[str]:
         """Region codes this user may work in, minimal (a code inside another is dropped)."""

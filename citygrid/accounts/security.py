@@ -1,24 +1,53 @@
-"""Login lock-out: too many failures lock the account for a while (等保 level 3)."""
+"""Login lock-out (等保 level 3): too many failures lock the account for a while, and too many
+failures from one address, whichever usernames it tries, refuse that address for a while."""
 
+import math
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.utils import timezone
 
 from citygrid.accounts.models import User
 from citygrid.core import records
+from citygrid.core.crypto import blind_index
+from citygrid.core.errors import ActionError
 from citygrid.core.models import AccessLog
+from citygrid.core.ratelimit import hit
 
 
-class LoginLocked(Exception):
+class LoginLocked(ActionError):
     def __init__(self, until):
-        super().__init__(until)
+        # People read the time on their own clock (TIME_ZONE), not in UTC.
+        local = timezone.localtime(until)
+        super().__init__("account_locked", f"登录失败次数过多，账号已锁定至 {local:%H:%M}", 403)
         self.until = until
 
 
+class LoginThrottled(ActionError):
+    def __init__(self):
+        minutes = math.ceil(settings.LOGIN_IP_WINDOW_SECONDS / 60)
+        super().__init__("login_throttled", f"登录失败次数过多，请 {minutes} 分钟后再试", 429)
+
+
+def _ip_block_key(ip: str) -> str:
+    # Keyed by blind index like the counters: the cache never holds a client's address.
+    return f"login-ip-blocked:{blind_index(ip)}"
+
+
+def _count_ip_failure(ip: str) -> None:
+    window = settings.LOGIN_IP_WINDOW_SECONDS
+    if hit("login_ip", ip, window) >= settings.LOGIN_IP_MAX_FAILURES:
+        cache.set(_ip_block_key(ip), True, window)
+
+
 def login_attempt(request, username: str, password: str, ip: str) -> User | None:
-    """Authenticate; count failures, lock after too many, log both outcomes."""
+    """Authenticate; count failures per account and per address, refuse after too many, log
+    both outcomes. A refused address is not counted against the accounts it names, so one
+    client cannot lock out every account it can guess."""
+    if cache.get(_ip_block_key(ip)):
+        raise LoginThrottled
     account = User.objects.filter(username=username).first()
     now = timezone.now()
     if account and account.locked_until and account.locked_until > now:
@@ -33,6 +62,7 @@ def login_attempt(request, username: str, password: str, ip: str) -> User | None
                 account.failed_logins = 0
                 counters = {"failed_logins": 0, "locked_until": account.locked_until}
             _touch(account, **counters)
+        _count_ip_failure(ip)
         AccessLog.objects.create(
             user=account, user_name=username[:150], action=AccessLog.Action.LOGIN_FAILED, ip=ip
         )

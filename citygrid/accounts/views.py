@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 
 from citygrid.accounts import filtersets, forms, tables
 from citygrid.accounts.models import Role, User
-from citygrid.accounts.security import LoginLocked, login_attempt
+from citygrid.accounts.security import login_attempt
+from citygrid.core.errors import ActionError
 from citygrid.core.forms import StyledFormMixin
 from citygrid.core.middleware import client_ip
 from citygrid.core.views import generic
@@ -26,8 +27,8 @@ def login_view(request):
                 form.cleaned_data["password"],
                 client_ip(request),
             )
-        except LoginLocked as exc:
-            form.add_error(None, f"登录失败次数过多，账号已锁定至 {exc.until:%H:%M}")
+        except ActionError as exc:
+            form.add_error(None, exc.message)
         else:
             if user is None:
                 form.add_error(None, "用户名或密码错误")

@@ -5,8 +5,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from citygrid.accounts.security import LoginLocked, login_attempt
+from citygrid.accounts.security import login_attempt
 from citygrid.core.api.errors import ApiError
+from citygrid.core.errors import ActionError
 from citygrid.core.middleware import client_ip
 
 
@@ -16,7 +17,8 @@ class TokenSerializer(serializers.Serializer):
 
 
 class ObtainTokenView(APIView):
-    """Exchange username and password for an API token (same lock-out rules as the login page)."""
+    """Exchange username and password for an API token (the login page's lock-out and
+    throttling apply)."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -36,10 +38,8 @@ class ObtainTokenView(APIView):
                 body.validated_data["password"],
                 client_ip(request),
             )
-        except LoginLocked as exc:
-            raise ApiError(
-                "account_locked", f"登录失败次数过多，账号已锁定至 {exc.until:%H:%M}", 403
-            ) from exc
+        except ActionError as exc:
+            raise ApiError(exc.code, exc.message, exc.status) from exc
         if user is None:
             raise ApiError("invalid_credentials", "用户名或密码错误", 400)
         token, _ = Token.objects.get_or_create(user=user)

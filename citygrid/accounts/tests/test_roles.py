@@ -19,7 +19,7 @@ def test_admin_creates_a_role_and_a_scoped_user(client, tree, make_user):
         {
             "username": "reader",
             "full_name": "读者",
-            "password": "Reader@2026x",
+            "password": "Lesen@2026x",
             "is_active": "on",
             "roles": [role.pk],
             "scope_regions": [tree.county_b.pk],
