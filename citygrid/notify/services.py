@@ -1,6 +1,7 @@
 """What other apps call to reach people: SMS and in-app notifications.
 
-    send_sms(phone, template_code, params, *, related=None, region_code="") -> SmsMessage
+    send_sms(phone, template_code, params, *, related=None, region_code="", secret_params=())
+        -> SmsMessage
         Render the active template `template_code` with `params`, save the message in the
         outbox (status "queued") and return it. The message goes to the configured backend
         (`settings.SMS_BACKEND`) only after the current transaction commits, through the task
@@ -9,6 +10,8 @@
         Delivery failures never reach the caller: the row records status "failed" and the error
         (a transient one is retried later first, see `tasks`).
         `region_code` scopes the outbox row; when blank it is the scope code of `related`.
+        `secret_params` name one-time values (a verification code): the outbox keeps them, in
+        the params and in the text, only until the message is sent or has failed.
 
     notify_user(user, title, body="", url="", level="info") -> Notification
         An in-app notification; part of the caller's transaction like any other write.
@@ -38,6 +41,7 @@ def send_sms(
     *,
     related=None,
     region_code: str = "",
+    secret_params: tuple[str, ...] = (),
 ) -> SmsMessage:
     number = normalize_mobile(phone)
     template = SmsTemplate.objects.filter(code=template_code, active=True).first()
@@ -49,6 +53,7 @@ def send_sms(
         phone=number,
         template=template,
         params={key: str(value) for key, value in params.items()},
+        secret_params=list(secret_params),
         text=f"【{signature}】{body}" if signature else body,
         region_code=region_code or _scope_of(related),
     )

@@ -16,6 +16,7 @@ from django_tasks import task
 from citygrid.core.validators import mask_mobile
 from citygrid.notify.backends import get_backend
 from citygrid.notify.backends.base import RetryLater
+from citygrid.notify.backends.outbox import OutboxBackend
 from citygrid.notify.choices import SmsStatus
 from citygrid.notify.models import SmsMessage
 
@@ -65,6 +66,10 @@ def deliver(message_id: int) -> None:
         message.status = SmsStatus.FAILED
         message.error = error[:500]
         logger.warning("SMS #%s via %s failed: %s", message.pk, message.backend, message.error)
+    if retry_in is None and message.backend != OutboxBackend.name:
+        # The try is over: a verification code must not stay readable in the outbox. The
+        # trial's outbox backend is the exception, as its page is where the text is delivered.
+        message.forget_secrets()
     with transaction.atomic():
         message.save(
             update_fields=[
@@ -74,6 +79,8 @@ def deliver(message_id: int) -> None:
                 "error",
                 "attempts",
                 "sent_at",
+                "params",
+                "text",
             ]
         )
         if retry_in is not None:

@@ -62,10 +62,18 @@ class PersonFilterSet(BaseFilterSet):
     ethnicity = django_filters.ChoiceFilter(choices=_dict_choices("ethnicity"), label="民族")
     education = django_filters.ChoiceFilter(choices=_dict_choices("education"), label="学历")
     age_min = django_filters.NumberFilter(
-        method="filter_age_min", label="年龄不小于", widget=forms.NumberInput(attrs={"min": 0})
+        method="filter_age_min",
+        label="年龄不小于",
+        min_value=0,
+        max_value=150,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 150}),
     )
     age_max = django_filters.NumberFilter(
-        method="filter_age_max", label="年龄不大于", widget=forms.NumberInput(attrs={"min": 0})
+        method="filter_age_max",
+        label="年龄不大于",
+        min_value=0,
+        max_value=150,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 150}),
     )
     region = django_filters.ModelChoiceFilter(
         queryset=_scope_regions, method="filter_region", label="所属区域（含下级）"

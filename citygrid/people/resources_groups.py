@@ -33,7 +33,7 @@ def _membership_columns() -> list[Column]:
             "归口部门",
             export=lambda o: str(o.custodian_department or ""),
         ),
-        Column("helper_name", "帮扶责任人"),
+        Column("helper_name", "帮扶责任人", sensitive="name"),
         Column("started_on", "列管日期", export=_date("started_on")),
         Column("ended_on", "解除日期", export=_date("ended_on")),
     ]

@@ -207,28 +207,39 @@ class ObjectChangeLogView(ModelViewMixin, View):
 
 
 class ExportView(ModelViewMixin, View):
+    """Masked by default. Plaintext only when asked for (`plaintext=1`) by a role that may see
+    it, and, like a single reveal, with a reason that the access log keeps."""
+
     filterset = None
     action = "export"
 
     def get(self, request):
         self.require_perm()
+        # The plaintext request and its reason are not filters (a model may have a `reason`).
+        params = request.GET.copy()
+        reveal = bool(params.pop("plaintext", None))
+        reason = " ".join(params.pop("reason", [])).strip()[:200]
+        fmt = "csv" if params.pop("export_format", None) == ["csv"] else "xlsx"
+        if reveal and not request.user.can_view_sensitive():
+            raise PermissionDenied("您没有导出明文的权限")
+        if reveal and not reason:
+            messages.error(request, "导出明文须填写事由")
+            return redirect(f"{reverse(url_name(self.model, '_list'))}?{params.urlencode()}")
         resource = resource_for(self.model)()
         qs = self.get_queryset()
         if self.filterset:
-            qs = self.filterset(request.GET, queryset=qs).qs
-        fmt = "csv" if request.GET.get("export_format") == "csv" else "xlsx"
-        reveal = request.user.can_view_sensitive()
+            qs = self.filterset(params, queryset=qs).qs
         rows = [resource.export_row(obj, reveal) for obj in qs.iterator(chunk_size=2000)]
-        filters = "&".join(
-            f"{k}={v}" for k, v in request.GET.items() if k not in ("export_format", "page")
-        )
+        filters = "&".join(f"{k}={v}" for k, v in params.items() if k != "page")
+        mode = "明文" if reveal else "脱敏"
         AccessLog.objects.create(
             user=request.user,
             user_name=request.user.get_username(),
             action=AccessLog.Action.EXPORT,
             content_type=ContentType.objects.get_for_model(self.model),
             record_count=len(rows),
-            detail=f"{self.model._meta.verbose_name} {fmt} {filters}"[:500],
+            detail=f"{self.model._meta.verbose_name} {fmt} {mode} {filters}"[:500],
+            reason=reason if reveal else "",
             ip=client_ip(request),
         )
         data = write_table(resource.header(), rows, fmt)

@@ -14,6 +14,8 @@ from citygrid.core.validators import mask_mobile
 from citygrid.notify.choices import SmsStatus
 
 PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+# What a one-time secret (a verification code) becomes in the outbox once its try is over.
+SECRET_MASK = "******"
 
 
 class SmsTemplate(ChangeLoggedModel):
@@ -69,7 +71,8 @@ class SmsMessage(models.Model):
     So `save()` keeps the phone's blind index itself, the way `ChangeLoggedModel.save` does.
 
     The phone is personal data: SM4-encrypted, found by blind index, shown masked, and never
-    written to logs, errors or the change log in clear.
+    written to logs, errors or the change log in clear. Parameters named in `secret_params`
+    (a portal verification code) are kept only until the message is sent or has failed.
     """
 
     phone = EncryptedCharField("手机号码")
@@ -78,6 +81,9 @@ class SmsMessage(models.Model):
         SmsTemplate, verbose_name="短信模板", on_delete=models.PROTECT, related_name="messages"
     )
     params = models.JSONField("模板参数", default=dict, blank=True)
+    secret_params = models.JSONField(
+        "一次性参数", default=list, blank=True, help_text="发送后只保留掩码，如验证码"
+    )
     text = models.TextField("短信内容")
     status = models.CharField(
         "状态", max_length=10, choices=SmsStatus.choices, default=SmsStatus.QUEUED
@@ -126,6 +132,15 @@ class SmsMessage(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("notify:smsmessage", args=[self.pk])
+
+    def forget_secrets(self) -> None:
+        """Mask the one-time parameters in the params and the text: once the try is over the
+        code is of use only to someone reading the outbox."""
+        for name in self.secret_params:
+            value = str(self.params.get(name, ""))
+            if value and value != SECRET_MASK:
+                self.text = self.text.replace(value, SECRET_MASK)
+                self.params[name] = SECRET_MASK
 
     def masked(self, name: str) -> str:
         # Same contract as ChangeLoggedModel.masked, for the `masked` template filter and tables.

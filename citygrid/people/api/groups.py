@@ -42,6 +42,10 @@ class PersonBriefSerializer(serializers.ModelSerializer):
 class MembershipSerializer(serializers.ModelSerializer):
     person = PersonBriefSerializer(read_only=True)
     active = serializers.BooleanField(read_only=True)
+    helper_name = serializers.SerializerMethodField()
+
+    def get_helper_name(self, obj) -> str:
+        return obj.masked("helper_name")
 
 
 class SpecialGroupSerializer(MembershipSerializer):

@@ -13,6 +13,7 @@ from citygrid.cases.models import Department
 from citygrid.cases.routing import departments_for
 from citygrid.core.forms import ScopedModelForm, StyledFormMixin
 from citygrid.people.choices import SPECIAL_GROUP_KINDS, Category
+from citygrid.people.forms.sensitive import MaskedInputsMixin
 from citygrid.people.models import (
     AidsRiskDetail,
     AtRiskYouth,
@@ -57,7 +58,7 @@ def custodian_departments(user):
 # --- kind-specific details ---------------------------------------------------------------------
 
 
-class DetailForm(ScopedModelForm):
+class DetailForm(MaskedInputsMixin, ScopedModelForm):
     """Items of one kind, shown under the membership form (prefix "detail")."""
 
 
@@ -157,7 +158,7 @@ def membership_detail(membership, details: dict):
 # --- memberships -------------------------------------------------------------------------------
 
 
-class MembershipForm(ScopedModelForm):
+class MembershipForm(MaskedInputsMixin, ScopedModelForm):
     """The person is fixed once the membership exists, and so is the kind (its details follow
     from it); a new membership names its person by `?person=<pk>` from the person page."""
 

@@ -12,6 +12,7 @@ from citygrid.core.fields import DictField
 from citygrid.core.forms import ScopedModelForm, StyledFormMixin
 from citygrid.housing.models import House
 from citygrid.people.choices import Relation, ResidenceType
+from citygrid.people.forms.sensitive import MaskedInputsMixin
 from citygrid.people.models import (
     FloatingDetail,
     LeftBehindDetail,
@@ -132,7 +133,7 @@ class PersonForm(ScopedModelForm):
         )
 
 
-class PartForm(StyledFormMixin, forms.ModelForm):
+class PartForm(MaskedInputsMixin, StyledFormMixin, forms.ModelForm):
     pass
 
 

@@ -7,7 +7,7 @@ Kind-specific items live in one-to-one detail models, not in a bag of nullable c
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from citygrid.core.fields import DictField
+from citygrid.core.fields import DictField, EncryptedCharField
 from citygrid.core.models import ChangeLoggedModel, ScopedModel
 from citygrid.core.querysets import RestrictedQuerySet
 from citygrid.people.choices import (
@@ -18,6 +18,8 @@ from citygrid.people.choices import (
     RiskLevel,
 )
 from citygrid.people.models.care import custodian_for
+
+GUARDIAN = {"guardian_name": "name", "guardian_phone": "mobile"}
 
 
 class Membership(ScopedModel):
@@ -35,11 +37,14 @@ class Membership(ScopedModel):
         related_name="+",
         help_text="留空则按归口设置自动确定",
     )
-    helper_name = models.CharField("帮扶（帮教）责任人", max_length=50, blank=True)
-    helper_phone = models.CharField("责任人电话", max_length=30, blank=True)
+    helper_name = EncryptedCharField("帮扶（帮教）责任人", max_length=50, blank=True)
+    helper_phone = EncryptedCharField("责任人电话", max_length=30, blank=True)
     started_on = models.DateField("列管日期")
     ended_on = models.DateField("解除日期", null=True, blank=True)
     note = models.TextField("备注", blank=True)
+
+    # Third parties' names and phones: encrypted, masked on screen and in the change log.
+    sensitive_fields = {"helper_name": "name", "helper_phone": "mobile"}
 
     class Meta:
         abstract = True
@@ -141,9 +146,11 @@ class VulnerableGroup(Membership):
         "类别", max_length=30, choices=[(k.value, k.label) for k in VULNERABLE_GROUP_KINDS]
     )
     living_alone = models.BooleanField("独居", default=False)
-    guardian_name = models.CharField("监护人（联系人）姓名", max_length=50, blank=True)
-    guardian_phone = models.CharField("监护人（联系人）电话", max_length=30, blank=True)
+    guardian_name = EncryptedCharField("监护人（联系人）姓名", max_length=50, blank=True)
+    guardian_phone = EncryptedCharField("监护人（联系人）电话", max_length=30, blank=True)
     guardian_relation = DictField("与本人关系", dictionary="relation_to_head")
+
+    sensitive_fields = {**Membership.sensitive_fields, **GUARDIAN}
 
     class Meta:
         verbose_name = "弱势群体"
@@ -190,15 +197,16 @@ class AtRiskYouth(Membership):
     )
     type = DictField("人员类型", dictionary="youth_type", blank=False)
     family_situation = DictField("家庭情况", dictionary="family_situation")
-    guardian_name = models.CharField("监护人姓名", max_length=50, blank=True)
+    guardian_name = EncryptedCharField("监护人姓名", max_length=50, blank=True)
     guardian_relation = DictField("监护人关系", dictionary="relation_to_head")
-    guardian_phone = models.CharField("监护人电话", max_length=30, blank=True)
+    guardian_phone = EncryptedCharField("监护人电话", max_length=30, blank=True)
     guardian_address = models.CharField("监护人住址", max_length=200, blank=True)
     offended = models.BooleanField("是否违法犯罪", default=False)
     offence_detail = models.TextField("违法犯罪情况", blank=True)
     help_measures = models.TextField("帮扶手段", blank=True)
 
     category = Category.AT_RISK_YOUTH
+    sensitive_fields = {**Membership.sensitive_fields, **GUARDIAN}
 
     class Meta:
         verbose_name = "重点青少年"
@@ -297,9 +305,11 @@ class MentalDisorderDetail(GroupPart):
     last_incident = models.DateField("上次肇祸日期", null=True, blank=True)
     treatment = DictField("治疗情况", dictionary="treatment_status")
     hospital = models.CharField("治疗医院", max_length=100, blank=True)
-    guardian_name = models.CharField("监护人姓名", max_length=50, blank=True)
-    guardian_phone = models.CharField("监护人电话", max_length=30, blank=True)
+    guardian_name = EncryptedCharField("监护人姓名", max_length=50, blank=True)
+    guardian_phone = EncryptedCharField("监护人电话", max_length=30, blank=True)
     low_income_allowance = models.BooleanField("是否纳入低保", default=False)
+
+    sensitive_fields = GUARDIAN
 
     class Meta:
         verbose_name = "严重精神障碍患者信息"
@@ -316,10 +326,12 @@ class DrugUserDetail(GroupPart):
     membership = _special("drug_user")
     first_found = models.DateField("初次发现日期", null=True, blank=True)
     control = DictField("管控情况", dictionary="drug_control", blank=False)
-    controller_name = models.CharField("管控人姓名", max_length=50, blank=True)
-    controller_phone = models.CharField("管控人电话", max_length=30, blank=True)
+    controller_name = EncryptedCharField("管控人姓名", max_length=50, blank=True)
+    controller_phone = EncryptedCharField("管控人电话", max_length=30, blank=True)
     has_record = models.BooleanField("是否有犯罪史", default=False)
     cause = models.CharField("吸毒原因", max_length=200, blank=True)
+
+    sensitive_fields = {"controller_name": "name", "controller_phone": "mobile"}
 
     class Meta:
         verbose_name = "吸毒人员信息"
@@ -352,8 +364,11 @@ class DisabilityDetail(GroupPart):
     kind = DictField("残疾类别", dictionary="disability_kind", blank=False)
     grade = models.PositiveSmallIntegerField("残疾等级", choices=DisabilityGrade.choices)
 
+    # The certificate number is the holder's ID number plus kind and grade digits.
+    certificate_number = EncryptedCharField("残疾人证号", max_length=30, blank=True)
+
     changelog_permission = "people.view_vulnerablegroup"
-    certificate_number = models.CharField("残疾人证号", max_length=30, blank=True)
+    sensitive_fields = {"certificate_number": "id_number"}
 
     class Meta:
         verbose_name = "残疾信息"

@@ -177,11 +177,14 @@ class FloatingDetail(PersonPart):
     reason = DictField("流入原因", dictionary="inflow_reason")
     registered_on = models.DateField("登记日期", db_index=True)
     permit_type = DictField("办证类型", dictionary="permit_type")
-    permit_number = models.CharField("证件号码（居住证）", max_length=50, blank=True)
+    # A residence permit's number is the holder's citizen ID number.
+    permit_number = EncryptedCharField("证件号码（居住证）", max_length=50, blank=True)
     permit_expiry = models.DateField("证件到期日期", null=True, blank=True)
     dwelling_type = DictField("住所类型", dictionary="dwelling_type")
     destination = models.CharField("流出去向", max_length=200, blank=True)
     key_attention = models.BooleanField("重点关注人员", default=False)
+
+    sensitive_fields = {"permit_number": "id_number"}
 
     class Meta:
         verbose_name = "流动人口信息"
@@ -229,14 +232,16 @@ class LeftBehindDetail(PersonPart):
     annual_income = models.DecimalField(
         "个人年收入（元）", max_digits=12, decimal_places=2, null=True, blank=True
     )
-    family_member_name = models.CharField("主要家庭成员姓名", max_length=50, blank=True)
+    family_member_name = EncryptedCharField("主要家庭成员姓名", max_length=50, blank=True)
     family_member_relation = DictField("与留守人员关系", dictionary="relation_to_head")
-    family_member_phone = models.CharField("主要家庭成员电话", max_length=30, blank=True)
+    family_member_phone = EncryptedCharField("主要家庭成员电话", max_length=30, blank=True)
     family_member_workplace = models.CharField("主要家庭成员工作地址", max_length=200, blank=True)
     family_income = models.DecimalField(
         "家庭年收入（元）", max_digits=12, decimal_places=2, null=True, blank=True
     )
     difficulties = models.TextField("困难及诉求", blank=True)
+
+    sensitive_fields = {"family_member_name": "name", "family_member_phone": "mobile"}
 
     class Meta:
         verbose_name = "留守人员信息"

@@ -1,5 +1,8 @@
-"""Tables of the category pages. The person links to the person page; the ID number is masked;
-a sealed special-group row shows only "已封存"."""
+"""Tables of the category pages. The person links to the person page; the ID number is masked,
+and so is the helper unless the role may see plaintext; a sealed special-group row shows only
+"已封存"."""
+
+from functools import cached_property
 
 import django_tables2 as tables
 from django.utils.safestring import mark_safe
@@ -29,9 +32,18 @@ class MembershipTable(BaseTable):
     custodian_department = tables.Column(verbose_name="归口部门")
     started_on = tables.DateColumn(verbose_name="列管日期", format="Y-m-d")
     ended_on = tables.DateColumn(verbose_name="解除日期", format="Y-m-d")
+    # Encrypted: its order in SQL would be the ciphertext's.
+    helper_name = tables.Column(verbose_name="帮扶（帮教）责任人", orderable=False)
+
+    @cached_property
+    def reveal(self) -> bool:
+        return self.request.user.can_view_sensitive()
 
     def render_id_number(self, value, record):
         return record.person.masked("id_number")
+
+    def render_helper_name(self, value, record):
+        return value if self.reveal else record.masked("helper_name")
 
 
 class SpecialGroupTable(MembershipTable):
@@ -61,7 +73,7 @@ class SpecialGroupTable(MembershipTable):
         return self._sealed_or(record, value)
 
     def render_helper_name(self, value, record):
-        return self._sealed_or(record, value)
+        return self._sealed_or(record, super().render_helper_name(value, record))
 
     def render_started_on(self, value, record):
         return self._sealed_or(record, f"{value:%Y-%m-%d}" if value else "—")

@@ -283,12 +283,16 @@ def test_export_masks_names_and_numbers_without_view_sensitive(client, tree, mak
     assert AccessLog.objects.filter(action="export", record_count=1).count() == 1
 
 
-def test_export_in_clear_for_view_sensitive(client, tree, make_user):
+def test_export_in_clear_for_view_sensitive_when_asked_with_a_reason(client, tree, make_user):
     make_person(tree.grid_a1, "张三丰", id_number(), "13812345678")
     client.force_login(clerk(make_user, tree, "view", "export", view_sensitive=True))
-    text = client.get(reverse("people:person_export") + "?export_format=csv").content
-    text = text.decode("utf-8-sig")
+    url = reverse("people:person_export")
+    text = client.get(url, {"export_format": "csv"}).content.decode("utf-8-sig")
+    assert "张三丰" not in text and "13812345678" not in text
+    asked = {"export_format": "csv", "plaintext": "1", "reason": "公安核查"}
+    text = client.get(url, asked).content.decode("utf-8-sig")
     assert "张三丰" in text and id_number() in text and "13812345678" in text
+    assert AccessLog.objects.filter(action="export").latest("id").reason == "公安核查"
 
 
 # --- API -------------------------------------------------------------------------------------

@@ -44,17 +44,26 @@ from citygrid.people.tables import groups as tables
 HIDDEN_FIELDS = {"id", "created", "last_updated", "membership"}
 
 
-def detail_items(detail, names: list[str] | None = None) -> list[tuple[str, object]]:
+def shown(obj, name: str, reveal: bool) -> str:
+    """A sensitive field as this user sees it: in clear only for roles that may see plaintext."""
+    return getattr(obj, name) if reveal else obj.masked(name)
+
+
+def detail_items(
+    detail, names: list[str] | None = None, *, reveal: bool
+) -> list[tuple[str, object]]:
     """(label, display value) of a record's fields (default: all of a kind's detail row)."""
     if detail is None:
         return []
     items = []
     for field in detail._meta.concrete_fields:
-        shown = field.name not in HIDDEN_FIELDS if names is None else field.name in names
-        if not shown:
+        visible = field.name not in HIDDEN_FIELDS if names is None else field.name in names
+        if not visible:
             continue
         value = getattr(detail, field.name)
-        if hasattr(detail, f"get_{field.name}_label"):
+        if field.name in detail.sensitive_fields:
+            value = shown(detail, field.name, reveal)
+        elif hasattr(detail, f"get_{field.name}_label"):
             value = getattr(detail, f"get_{field.name}_label")()
         elif field.choices:
             value = getattr(detail, f"get_{field.name}_display")()
@@ -74,6 +83,7 @@ class MembershipMixin:
 
     def membership_context(self, obj) -> dict:
         user = self.request.user
+        reveal = user.can_view_sensitive()
         category = obj.category_key()
         care = visible_care_records(
             CareRecord.objects.restrict(user, "view").filter(person=obj.person_id),
@@ -85,7 +95,9 @@ class MembershipMixin:
             "overdue": obj.active and category in overdue_categories(obj.person),
             "care_records": care[:10],
             "care_add": user.has_perm("people.add_carerecord") and obj.active,
-            "own_items": detail_items(obj, self.own_fields),
+            "own_items": detail_items(obj, self.own_fields, reveal=reveal),
+            "helper_name": shown(obj, "helper_name", reveal),
+            "helper_phone": shown(obj, "helper_phone", reveal),
         }
 
 
@@ -139,7 +151,7 @@ class SpecialGroupView(MembershipMixin, generic.ObjectView):
         return {
             "sealed": False,
             "detail_title": detail._meta.verbose_name if detail else "",
-            "detail_items": detail_items(detail),
+            "detail_items": detail_items(detail, reveal=user.can_view_sensitive()),
             **self.membership_context(obj),
         }
 
@@ -230,7 +242,7 @@ class VulnerableGroupView(MembershipMixin, generic.ObjectView):
         detail = forms.membership_detail(obj, forms.VULNERABLE_DETAILS)
         return {
             "detail_title": detail._meta.verbose_name if detail else "",
-            "detail_items": detail_items(detail),
+            "detail_items": detail_items(detail, reveal=user.can_view_sensitive()),
             "subsidies": obj.subsidies.all(),
             "subsidy_edit": user.has_perm("people.change_vulnerablegroup"),
             "requests": onestop_cases(obj.person, user),
@@ -557,6 +569,7 @@ def person_groups(request, pk):
     user = request.user
     person = get_object_or_404(Person.objects.restrict(user, "view"), pk=pk)
     overdue = overdue_categories(person)
+    reveal = user.can_view_sensitive()
     families = []
     specs = [
         (SpecialGroup, "special_groups", "特殊人群"),
@@ -570,11 +583,14 @@ def person_groups(request, pk):
             continue
         rows = model.objects.restrict(user, "view").filter(person=person)
         rows = rows.select_related("custodian_department").order_by("ended_on", "-started_on")
+        rows = _with_overdue(rows, overdue)
+        for m in rows:
+            m.helper_shown = shown(m, "helper_name", reveal)
         families.append(
             {
                 "label": label,
                 "model": name,
-                "rows": _with_overdue(rows, overdue),
+                "rows": rows,
                 "add_url": reverse(f"people:{name}_add") + f"?person={person.pk}"
                 if user.has_perm(f"people.add_{name}")
                 else "",

@@ -96,7 +96,10 @@ def facts(obj) -> list[tuple[str, object]]:
         if field.name in SKIPPED_FIELDS:
             continue
         value = getattr(obj, field.name)
-        if isinstance(field, DictField):
+        if field.name in obj.sensitive_fields:
+            # Plaintext on the person page comes only through the reveal, with a reason.
+            value = obj.masked(field.name)
+        elif isinstance(field, DictField):
             value = getattr(obj, f"get_{field.name}_label")()
         elif field.choices:
             value = getattr(obj, f"get_{field.name}_display")()
