@@ -29,13 +29,15 @@ assets: static/vendor/.stamp
 migrate: venv
 	mkdir -p var
 	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py createcachetable
 
 demo: migrate
 	$(PYTHON) manage.py seed_demo --if-empty --people $(PEOPLE)
 
 # Install, migrate, load the demo city, start the task worker and the scheduler that queues the
 # periodic jobs (deadline sweep, pruning of expired import files, population statistics
-# snapshots: settings.PERIODIC_JOBS), and serve on 127.0.0.1:8000.
+# snapshots, failing imports whose worker stopped: settings.PERIODIC_JOBS), and serve on
+# 127.0.0.1:8000.
 run: venv assets demo
 	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
 	@$(PYTHON) manage.py demo_accounts

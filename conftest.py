@@ -19,6 +19,7 @@ def pytest_configure(config):
 def _test_settings(settings, tmp_path, monkeypatch):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CITYGRID_PRIVATE_ROOT = tmp_path / "private"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -33,7 +34,9 @@ def _test_settings(settings, tmp_path, monkeypatch):
     reset_calendar_cache()
     dictionaries.reset()
     # Rate limits (portal, declarations) count in the cache: one test's reports must not
-    # push another test over a limit.
+    # push another test over a limit. Each test process counts alone: a shared cache (Redis, the
+    # database cache) would be cleared under the other xdist worker's feet.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
     cache.clear()

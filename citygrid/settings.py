@@ -5,6 +5,7 @@ on a default secret or with DEBUG on, because a trial default leaking into a cit
 the failure this prevents.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # policy: CONTENT_SECURITY_POLICY below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -82,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "citygrid.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "citygrid.core.middleware.RequestContextMiddleware",
@@ -138,16 +141,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "citygrid.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "citygrid.accounts.passwords.UsernameValidator"},
 ]
-# Login security (等保 level 3): lock an account after repeated failures.
+# Login security (等保 level 3): lock an account after repeated failures; refuse every login
+# from an address with too many failures in the window, whichever usernames it tried.
 LOGIN_MAX_FAILURES = int(env("CITYGRID_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_MINUTES = int(env("CITYGRID_LOGIN_LOCK_MINUTES", "15"))
+LOGIN_IP_MAX_FAILURES = int(env("CITYGRID_LOGIN_IP_MAX_FAILURES", "20"))
+LOGIN_IP_WINDOW_SECONDS = int(env("CITYGRID_LOGIN_IP_WINDOW_SECONDS", "900"))
+# A session ends SESSION_COOKIE_AGE after login, or sooner after SESSION_IDLE_SECONDS without a
+# request (API tokens have neither: they end when revoked or the password changes).
 SESSION_COOKIE_AGE = int(env("CITYGRID_SESSION_SECONDS", str(8 * 3600)))
+SESSION_IDLE_SECONDS = int(env("CITYGRID_SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 
 LANGUAGE_CODE = "zh-hans"
+# Chinese only: otherwise LocaleMiddleware follows Accept-Language and form errors turn English.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
@@ -160,6 +172,17 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# --- Private files (core/files.py): nothing under MEDIA_ROOT or below is served by path; the
+# `file` view checks scope and sends the bytes, or hands the path to the web server:
+# CITYGRID_SENDFILE "" (Django streams), "nginx" (X-Accel-Redirect to CITYGRID_SENDFILE_PREFIX
+# + "/media/<name>" or "/private/<name>", internal locations) or "apache" (X-Sendfile).
+# Import files (bulk personal data) live under CITYGRID_PRIVATE_ROOT, outside MEDIA_ROOT.
+CITYGRID_PRIVATE_ROOT = Path(env("CITYGRID_PRIVATE_ROOT") or BASE_DIR / "var" / "private")
+CITYGRID_SENDFILE = env("CITYGRID_SENDFILE", "")
+if CITYGRID_SENDFILE not in ("", "nginx", "apache"):
+    raise ImproperlyConfigured("CITYGRID_SENDFILE 只能为空、nginx 或 apache")
+CITYGRID_SENDFILE_PREFIX = env("CITYGRID_SENDFILE_PREFIX") or "/protected"
+# --- end private files
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -168,6 +191,13 @@ STORAGES = {
 MAX_UPLOAD_BYTES = int(env("CITYGRID_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# --- Request size limits (docs/security.md): past these a request is refused with a message
+# instead of tying up a worker. Rows read from one import file; rows on one list page (HTML
+# `per_page`, API `page_size`); points in one batch `locate` call.
+CITYGRID_MAX_IMPORT_ROWS = int(env("CITYGRID_MAX_IMPORT_ROWS", "100000"))
+CITYGRID_MAX_PAGE_SIZE = int(env("CITYGRID_MAX_PAGE_SIZE", "1000"))
+CITYGRID_MAX_LOCATE_POINTS = int(env("CITYGRID_MAX_LOCATE_POINTS", "5000"))
+# --- end request size limits
 # Uploaded import files hold personal data: `manage.py prune_imports` deletes them this many days
 # after their job finished (the job, its counts and its error list stay).
 IMPORT_FILE_RETENTION_DAYS = int(env("CITYGRID_IMPORT_FILE_RETENTION_DAYS", "7"))
@@ -193,7 +223,46 @@ PERIODIC_JOBS = {
         "citygrid.people.tasks.snapshot_population",
         int(env("CITYGRID_SNAPSHOT_POPULATION_EVERY", "600")),
     ),
+    "reap_import_jobs": (
+        "citygrid.core.tasks.reap_import_jobs",
+        int(env("CITYGRID_REAP_IMPORT_JOBS_EVERY", "60")),
+    ),
 }
+# An import whose worker has not beaten for this many seconds is marked failed. On SQLite nothing
+# can beat while the import's write transaction holds the lock: keep it above the longest write.
+IMPORT_LEASE_SECONDS = int(env("CITYGRID_IMPORT_LEASE_SECONDS", "900"))
+
+# --- shared state across processes (cache: rate limits) and trusted proxies
+# `make run` starts several processes: counters must live where all of them see the same value.
+# Redis when REDIS_URL is set, else the database (`manage.py createcachetable`, run by
+# `make migrate`); never process-local memory.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "citygrid",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "citygrid_cache",
+        }
+    }
+# Addresses (IPs or CIDRs, comma-separated) of the reverse proxies whose X-Forwarded-For /
+# X-Real-IP are believed; from anyone else those headers are the client's own claim.
+try:
+    TRUSTED_PROXIES = [
+        ipaddress.ip_network(p.strip(), strict=False)
+        for p in env("CITYGRID_TRUSTED_PROXIES").split(",")
+        if p.strip()
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"CITYGRID_TRUSTED_PROXIES 格式错误：{exc}") from exc
+# --- end shared state
 
 REST_FRAMEWORK = {
     # Token first so an anonymous call gets 401 with `WWW-Authenticate: Token`, not 403.
@@ -218,14 +287,61 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets sharing a field name ("kind", "level") get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "citygrid.cases.choices.CaseKind",
+        "SupervisionLevelEnum": "citygrid.cases.choices.SupervisionLevel",
+    },
 }
 
-# Sensitive fields (ID and phone numbers): SM4 encryption key and HMAC-SM3 blind-index key, hex.
+
+# Sensitive fields (ID and phone numbers): SM4-GCM encryption keys and the HMAC-SM3 blind-index
+# key, 32 hex characters each (docs/security.md). CITYGRID_FIELD_KEY is key "0", the key of values
+# written before key versions; CITYGRID_FIELD_KEYS ("id:hex,id:hex", newest first) adds newer
+# ones. The newest encrypts, all decrypt; `manage.py rotate_keys` moves stored values to the
+# newest. A malformed key stops start-up: it was once cut to 16 bytes without a word.
 # Trial default derives both from SECRET_KEY; production must set them (from the KMS).
-FIELD_ENCRYPTION_KEY = env("CITYGRID_FIELD_KEY")
+def _hex_key(name: str, value: str) -> str:
+    try:
+        valid = len(value) == 32 and len(bytes.fromhex(value)) == 16
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ImproperlyConfigured(
+            f"{name} 的密钥必须恰好是32位十六进制字符（16字节）；"
+            "旧版本会把更长的密钥截断，实际生效的是其前32位"
+        )
+    return value.lower()
+
+
+def _field_keys(ring: str, legacy: str) -> tuple[tuple[str, str], ...]:
+    keys = []
+    for item in filter(None, (part.strip() for part in ring.split(","))):
+        key_id, _, key = item.rpartition(":")
+        if not (key_id.isascii() and key_id.isalnum()):
+            raise ImproperlyConfigured(
+                "CITYGRID_FIELD_KEYS 的每一项须为“密钥编号:32位十六进制密钥”，"
+                "密钥编号只含字母和数字"
+            )
+        keys.append((key_id, _hex_key("CITYGRID_FIELD_KEYS", key)))
+    if legacy:
+        keys.append(("0", _hex_key("CITYGRID_FIELD_KEY", legacy)))
+    ids = [key_id for key_id, _ in keys]
+    if len(set(ids)) != len(ids):
+        raise ImproperlyConfigured(
+            "CITYGRID_FIELD_KEYS 中的密钥编号重复（CITYGRID_FIELD_KEY 即编号 0）"
+        )
+    return tuple(keys)
+
+
+FIELD_ENCRYPTION_KEYS = _field_keys(env("CITYGRID_FIELD_KEYS"), env("CITYGRID_FIELD_KEY"))
 BLIND_INDEX_KEY = env("CITYGRID_INDEX_KEY")
-if PRODUCTION and not (FIELD_ENCRYPTION_KEY and BLIND_INDEX_KEY):
-    raise ImproperlyConfigured("生产环境必须设置 CITYGRID_FIELD_KEY 与 CITYGRID_INDEX_KEY")
+if BLIND_INDEX_KEY:
+    BLIND_INDEX_KEY = _hex_key("CITYGRID_INDEX_KEY", BLIND_INDEX_KEY)
+if PRODUCTION and not (FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY):
+    raise ImproperlyConfigured(
+        "生产环境必须设置 CITYGRID_FIELD_KEY（或 CITYGRID_FIELD_KEYS）与 CITYGRID_INDEX_KEY"
+    )
 
 # Base maps: nothing comes from the internet unless configured.
 MAP = {
@@ -315,6 +431,9 @@ WECHAT_TOKEN = env("WECHAT_TOKEN", "")
 WECHAT_APP_ID = env("WECHAT_APP_ID", "")
 WECHAT_APP_SECRET = env("WECHAT_APP_SECRET", "")
 WECHAT_AES_KEY = env("WECHAT_AES_KEY", "")
+# Replay window: a message whose signed timestamp or CreateTime is further than this from now
+# (either way) is refused, so a captured request cannot be played back later.
+WECHAT_REPLAY_SECONDS = int(env("CITYGRID_WECHAT_REPLAY_SECONDS", "300"))
 # Where citizens follow a case: the replies link to <base>/portal/follow/.
 WECHAT_PORTAL_BASE_URL = env("WECHAT_PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A report's pieces may arrive in any order; the conversation restarts after this much silence.
@@ -361,4 +480,53 @@ LOGGING = {
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"  # nothing here is meant to be framed (CSP frame-ancestors agrees)
+
+# Transport security in production (等保 2.0): HTTPS only, HSTS, secure cookies. Behind nginx,
+# CITYGRID_PROXY_SSL_HEADER=1 trusts its X-Forwarded-Proto (set only when nginx sets it).
+SECURE_SSL_REDIRECT = PRODUCTION and env("CITYGRID_SSL_REDIRECT", "1") == "1"
+SECURE_HSTS_SECONDS = int(env("CITYGRID_HSTS_SECONDS", "31536000")) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = False
+# An intranet host name is not for browsers' preload lists: the preload check does not apply.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if env("CITYGRID_PROXY_SSL_HEADER", "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy: every script is a file served from here (no inline script, no eval),
+# so an injected <script> or on*= attribute never runs. Styles allow inline attributes (the
+# templates' layout tweaks; CSS cannot run code). Images may come from the configured base-map
+# tile servers only.
+
+
+def _tile_origins() -> list[str]:
+    from urllib.parse import urlsplit
+
+    origins = []
+    for url in (MAP["flat_url"], MAP["satellite_url"]):
+        parts = urlsplit(url.replace("{s}", "a"))
+        if parts.scheme and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc.replace('a.', '*.', 1)}")
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    if MAP["tianditu_key"]:
+        origins.append("https://*.tianditu.gov.cn")
+    return sorted(set(origins))
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_tile_origins()],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

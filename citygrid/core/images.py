@@ -19,6 +19,8 @@ def clean_image(upload) -> SimpleUploadedFile:
         )
     try:
         upload.seek(0)
+        # Pillow refuses past twice its own limit while reading the header (a few kB of PNG can
+        # claim gigapixels); below that, MAX_PIXELS refuses before anything is decoded.
         image = Image.open(upload)
         image.verify()
         upload.seek(0)
@@ -28,6 +30,8 @@ def clean_image(upload) -> SimpleUploadedFile:
         if image.width * image.height > MAX_PIXELS:
             raise forms.ValidationError("图片像素过大", code="too_many_pixels")
         image = ImageOps.exif_transpose(image)
+    except Image.DecompressionBombError as exc:
+        raise forms.ValidationError("图片像素过大", code="too_many_pixels") from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise forms.ValidationError("文件不是有效的图片", code="not_image") from exc
     out = io.BytesIO()

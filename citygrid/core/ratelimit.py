@@ -1,7 +1,7 @@
 """Counting public submissions per client (phone, address) in a time window.
 
-Kept in Django's cache: one shared cache (Redis) in production, so every process counts the
-same; the default per-process cache is enough for a trial.
+Kept in Django's cache, which every process shares (Redis when `REDIS_URL` is set, else a
+database table), so a client is not let through once per worker.
 """
 
 from django.core.cache import cache

@@ -1,9 +1,15 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
 
 from citygrid.core.io import importer
 from citygrid.core.io.resources import get_resource
 from citygrid.core.models import ImportJob
 from citygrid.core.retention import prune_import_files
+
+LOST_JOB_MESSAGE = "导入任务中断（处理进程已停止），未写入任何数据，请重新导入"
 
 
 @task()
@@ -17,3 +23,16 @@ def run_import(job_id: int) -> None:
 def prune_imports() -> int:
     """Periodic job (`settings.PERIODIC_JOBS`): delete expired import files; returns how many."""
     return prune_import_files()
+
+
+@task()
+def reap_import_jobs() -> int:
+    """Periodic job: fail the imports whose worker stopped beating for a whole lease (killed,
+    machine down); returns how many. Their write transaction died with the worker's connection,
+    so nothing was written. A job still waiting in the queue has no heartbeat and is left alone."""
+    now = timezone.now()
+    lost = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING],
+        heartbeat_at__lt=now - timedelta(seconds=settings.IMPORT_LEASE_SECONDS),
+    )
+    return lost.update(status=ImportJob.Status.FAILED, message=LOST_JOB_MESSAGE, finished=now)

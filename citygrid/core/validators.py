@@ -24,6 +24,24 @@ class InvalidIdentifier(ValueError):
         self.message = message
 
 
+# GB/T 2260 provinces (standards §4.3): the first two digits of every division code and of
+# every ID number's region.
+PROVINCE_CODES = frozenset(
+    f"{code:02d}"
+    for code in (
+        *range(11, 16),
+        *range(21, 24),
+        *range(31, 38),
+        *range(41, 47),
+        *range(50, 55),
+        *range(61, 66),
+        71,
+        81,
+        82,
+    )
+)
+
+
 # --- Citizen ID number (GB 11643-1999) -------------------------------------------------------
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -31,13 +49,16 @@ _ID_CHECK_CHARS = "10X98765432"
 _ID_BODY_RE = re.compile(r"[0-9]{17}")
 _ID_18_RE = re.compile(r"[0-9]{17}[0-9X]")
 _ID_15_RE = re.compile(r"[0-9]{15}")
-# Numbers were first issued in 1984; nobody holding one was born before this, so an earlier date
-# is a typo rather than a real person.
-_EARLIEST_BIRTH_DATE = date(1800, 1, 1)
+# Numbers were first issued in 1984: a birth year before 1900 is a typo, not a living holder.
+_EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+# Only the province is checked: county codes change every year and old numbers keep theirs.
+# 83 heads Taiwan residents' residence permits (standards §4.1).
+_ID_PROVINCE_CODES = PROVINCE_CODES | {"83"}
 
 _MSG_ID_FORMAT = "身份证号码应为18位（或15位旧号码）"
 _MSG_ID_CHECK = "身份证号码校验位错误"
 _MSG_ID_BIRTH = "身份证号码中的出生日期无效"
+_MSG_ID_PROVINCE = "身份证号码前两位不是有效的省级行政区划代码"
 
 Sex = Literal["male", "female"]
 
@@ -58,6 +79,11 @@ def id_number_check_char(body17: str) -> str:
         raise InvalidIdentifier("invalid_format", _MSG_ID_FORMAT)
     total = sum(int(digit) * weight for digit, weight in zip(body17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK_CHARS[total % 11]
+
+
+def _check_id_region(number: str) -> None:
+    if number[:2] not in _ID_PROVINCE_CODES:
+        raise InvalidIdentifier("invalid_province", _MSG_ID_PROVINCE)
 
 
 def _id_birth_date(number18: str) -> date:
@@ -81,14 +107,15 @@ def upgrade_id_number_15(value: str) -> str:
     body = f"{value[:6]}19{value[6:]}"
     upgraded = body + id_number_check_char(body)
     _id_birth_date(upgraded)
+    _check_id_region(upgraded)
     return upgraded
 
 
 def normalize_id_number(value: str) -> str:
     """Return the canonical 18-character ID number (upper-case X, legacy numbers upgraded).
 
-    Checks run in the order of the standard: format, check character, birth date. The region
-    code is not checked: old numbers legitimately keep codes that no longer exist.
+    Checks run in the order of the standard: format, check character, birth date, region —
+    of which only the province: old numbers legitimately keep county codes that no longer exist.
     """
     value = value.strip().upper()
     if _ID_15_RE.fullmatch(value):
@@ -98,6 +125,7 @@ def normalize_id_number(value: str) -> str:
     if id_number_check_char(value[:17]) != value[17]:
         raise InvalidIdentifier("invalid_check_char", _MSG_ID_CHECK)
     _id_birth_date(value)
+    _check_id_region(value)
     return value
 
 
@@ -182,8 +210,8 @@ def validate_division_code(code: str, length: int | None = None) -> None:
         raise InvalidIdentifier("invalid_length", f"行政区划代码应为{length}位数字")
     if len(code) not in _DIVISION_PARENT_LENGTH:
         raise InvalidIdentifier("invalid_length", "行政区划代码应为2、4、6、9、12或15位数字")
-    if not 11 <= int(code[:2]) <= 82:
-        raise InvalidIdentifier("invalid_province", "行政区划代码的省级部分应在11至82之间")
+    if code[:2] not in PROVINCE_CODES:
+        raise InvalidIdentifier("invalid_province", "行政区划代码的前两位不是有效的省级代码")
     if code[2:4] == "00":
         raise InvalidIdentifier("invalid_city", "行政区划代码的地市级部分不能为00")
     if code[6:9] == "000":

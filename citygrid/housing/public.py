@@ -53,7 +53,8 @@ def _create(form: DeclarationForm) -> Rental | None:
 
 @csrf_protect
 def declare(request):
-    form = DeclarationForm(request.POST or None)
+    # Bound on every POST, an empty one too: a refusal is added to the form as an error.
+    form = DeclarationForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if _rate_limited(request):

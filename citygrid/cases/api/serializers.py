@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from citygrid.cases.actions import available_actions
-from citygrid.cases.choices import Channel, Urgency
+from citygrid.cases.choices import Channel, Step, Urgency
 from citygrid.cases.models import (
     Case,
     CaseAttachment,
@@ -68,6 +68,11 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
 class CaseSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
+    # A closed case has no current step: "" must be in the schema's enum, or clients that
+    # validate responses against it reject every closed case.
+    step = serializers.ChoiceField(
+        choices=Step.choices, allow_blank=True, read_only=True, label="当前环节"
+    )
     lateness = serializers.SerializerMethodField()
     reporter_name = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()

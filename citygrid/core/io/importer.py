@@ -22,6 +22,7 @@ from citygrid.core.io.resources import (
 )
 from citygrid.core.models import AccessLog, ImportJob
 from citygrid.core.querysets import permission_name
+from citygrid.core.text import strip_controls
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,8 @@ def parse_rows(resource: Resource, header: list[str], rows: list[list[str]]) -> 
     for offset, cells in enumerate(rows):
         row = RowResult(number=offset + 2)
         for i, name in index.items():
-            text = cells[i].strip() if i < len(cells) else ""
+            # Cleaned before parsing: look-ups by natural key must see the value that is stored.
+            text = strip_controls(cells[i]).strip() if i < len(cells) else ""
             column = columns[name]
             if not text:
                 if column.required:
@@ -109,6 +111,8 @@ def _error_list(resource: Resource, rows: list[RowResult]) -> list[dict]:
 
 def run(job: ImportJob, resource: Resource) -> None:
     user = job.user
+    # The first beat: from now on a stopped worker shows as a stale heartbeat.
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
     with acting_as(user):
         try:
             fmt = detect_format(job.file_name)
@@ -120,7 +124,8 @@ def run(job: ImportJob, resource: Resource) -> None:
             return
         job.total_rows = len(rows)
         job.status = ImportJob.Status.RUNNING
-        job.save(update_fields=["total_rows", "status"])
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["total_rows", "status", "heartbeat_at"])
 
         if resource.bulk:
             # Validation is the first half of the bar, writing the second.
@@ -159,13 +164,14 @@ def run(job: ImportJob, resource: Resource) -> None:
 
 
 def _progress(job: ImportJob, done: int) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
+    ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, heartbeat_at=timezone.now())
 
 
 def _progress_outside(job: ImportJob):
-    """Progress while the write transaction is open: PostgreSQL takes it on a connection of its
-    own so the job page sees it before the commit; SQLite has one writer at a time, so there
-    the bar moves on from validation to done."""
+    """Progress and heartbeat while the write transaction is open: PostgreSQL takes them on a
+    connection of its own so the job page and the reaper see them before the commit; SQLite has
+    one writer at a time, so there the bar moves on from validation to done (and the lease must
+    outlast the longest write)."""
     from django.db import DEFAULT_DB_ALIAS, connection, connections
 
     if connection.vendor != "postgresql":
@@ -175,7 +181,10 @@ def _progress_outside(job: ImportJob):
 
     def report(done: int) -> None:
         with side.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET processed_rows = %s WHERE id = %s", [done, job.pk])
+            cursor.execute(
+                f"UPDATE {table} SET processed_rows = %s, heartbeat_at = %s WHERE id = %s",
+                [done, timezone.now(), job.pk],
+            )
 
     report.close = side.close
     return report
@@ -200,15 +209,22 @@ def _write(job: ImportJob, resource: Resource, rows: list[RowResult]) -> None:
         job.created_count, job.updated_count = created, updated
         job.skipped_count = sum(1 for r in rows if r.instance is None)
         return
-    with transaction.atomic():
-        for row in resource.order_rows(rows):
-            if row.instance is None:
-                continue
-            resource.save(row.instance, job.user)
-            if row.created:
-                created += 1
-            else:
-                updated += 1
+    # The bar stays full (validation was all of it); the beats keep the lease.
+    report = _progress_outside(job)
+    try:
+        with transaction.atomic():
+            for done, row in enumerate(resource.order_rows(rows), start=1):
+                if done % PROGRESS_EVERY == 0:
+                    report(len(rows))
+                if row.instance is None:
+                    continue
+                resource.save(row.instance, job.user)
+                if row.created:
+                    created += 1
+                else:
+                    updated += 1
+    finally:
+        getattr(report, "close", lambda: None)()
     job.created_count, job.updated_count = created, updated
     job.skipped_count = sum(1 for r in rows if r.instance is None)
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from citygrid.core import writeguard
 from citygrid.core.querysets import RestrictedManager
+from citygrid.core.text import strip_controls
 
 
 class ChangeLoggedModel(models.Model):
@@ -66,12 +67,27 @@ class ChangeLoggedModel(models.Model):
 
     def derive(self) -> None:
         """Columns computed from others, set before validation and before every write (single
-        or bulk): blind indexes of sensitive fields; subclasses add theirs."""
+        or bulk): clean text, blind indexes of sensitive fields; subclasses add theirs."""
         from citygrid.core.crypto import blind_index
 
+        self.clean_text()
         for name in self.sensitive_fields:
             if hasattr(self, f"{name}_index"):
                 setattr(self, f"{name}_index", blind_index(getattr(self, name) or ""))
+
+    # --- Input text (issue 10): every entry point writes through derive(), so this is the one
+    # place where control characters are kept out of the database.
+    def clean_text(self) -> None:
+        """Drop C0 control characters from every loaded text field (see `core/text.py`);
+        deferred fields are left alone rather than fetched."""
+        for field in self._meta.concrete_fields:
+            if not isinstance(field, models.CharField | models.TextField):
+                continue
+            value = self.__dict__.get(field.attname)
+            if isinstance(value, str):
+                setattr(self, field.attname, strip_controls(value))
+
+    # --- end of input text
 
     def clean_fields(self, exclude=None):
         self.derive()

@@ -51,6 +51,7 @@ def test_the_configured_jobs_are_importable_tasks(settings):
         ("sweep_deadlines", "sweep_deadlines", timedelta(seconds=60)),
         ("prune_imports", "prune_imports", timedelta(seconds=3600)),
         ("snapshot_population", "snapshot_population", timedelta(seconds=600)),
+        ("reap_import_jobs", "reap_import_jobs", timedelta(seconds=60)),
     }
 
 
@@ -69,6 +70,7 @@ def test_the_workers_run_the_configured_jobs(settings, tree):
         "sweep_deadlines": {"warned": 0, "overdue": 0, "escalated_orders": 0},
         "prune_imports": 0,
         "snapshot_population": 5,  # the city, two counties, two townships
+        "reap_import_jobs": 0,
     }
 
 

@@ -37,12 +37,30 @@ def digits(size: int) -> st.SearchStrategy[str]:
 
 
 PAST_DATES = st.dates(min_value=date(1900, 1, 1), max_value=date.today())
+# GB/T 2260 provinces, and 83 of Taiwan residents' residence permits.
+PROVINCES = [
+    *range(11, 16),
+    *range(21, 24),
+    *range(31, 38),
+    *range(41, 47),
+    *range(50, 55),
+    *range(61, 66),
+    71,
+    81,
+    82,
+    83,
+]
+
+
+@st.composite
+def id_regions(draw: st.DrawFn) -> str:
+    return f"{draw(st.sampled_from(PROVINCES))}{draw(digits(4))}"
 
 
 @st.composite
 def id_bodies(draw: st.DrawFn, born: st.SearchStrategy[date] = PAST_DATES) -> str:
     birth = draw(born)
-    return f"{draw(digits(6))}{birth:%Y%m%d}{draw(digits(3))}"
+    return f"{draw(id_regions())}{birth:%Y%m%d}{draw(digits(3))}"
 
 
 @st.composite
@@ -117,7 +135,9 @@ def test_id_number_with_wrong_check_char_is_rejected() -> None:
     )
 
 
-@pytest.mark.parametrize("birth", ["19490230", "19001329", "19000229", "17991231"])
+@pytest.mark.parametrize(
+    "birth", ["19490230", "19001329", "19000229", "17991231", "18991231", "18500101"]
+)
 def test_impossible_birth_date_is_rejected(birth: str) -> None:
     body = f"110105{birth}002"
     assert_invalid(
@@ -126,6 +146,34 @@ def test_impossible_birth_date_is_rejected(birth: str) -> None:
         "invalid_birth_date",
         "身份证号码中的出生日期无效",
     )
+
+
+def test_earliest_plausible_birth_date_is_accepted() -> None:
+    body = "11010519000101002"
+    assert parse_id_number(body + id_number_check_char(body)).birth_date == date(1900, 1, 1)
+
+
+@pytest.mark.parametrize("province", ["00", "99", "10", "30", "16", "24", "47", "72", "84"])
+def test_id_number_with_non_existent_province_is_rejected(province: str) -> None:
+    body = f"{province}010519491231002"
+    assert_invalid(
+        normalize_id_number,
+        body + id_number_check_char(body),
+        "invalid_province",
+        "身份证号码前两位不是有效的省级行政区划代码",
+    )
+    assert_invalid(
+        normalize_id_number,
+        f"{province}0105491231002",
+        "invalid_province",
+        "身份证号码前两位不是有效的省级行政区划代码",
+    )
+
+
+@given(id_regions())
+def test_id_number_of_every_province_and_residence_permit_is_accepted(region: str) -> None:
+    body = f"{region}19491231002"
+    assert parse_id_number(body + id_number_check_char(body)).region_code == region
 
 
 def test_leap_day_birth_date_is_accepted() -> None:
@@ -164,7 +212,7 @@ def test_any_other_check_char_is_rejected(body: str, check: str) -> None:
 
 
 @given(
-    digits(6),
+    id_regions(),
     st.dates(min_value=date(1900, 1, 1), max_value=date(1999, 12, 31)),
     digits(3),
 )
@@ -285,8 +333,10 @@ def test_valid_division_codes(code: str) -> None:
         (" 110108", "invalid_format", "行政区划代码只能由数字组成"),
         ("11010", "invalid_length", "行政区划代码应为2、4、6、9、12或15位数字"),
         ("1101080011", "invalid_length", "行政区划代码应为2、4、6、9、12或15位数字"),
-        ("10", "invalid_province", "行政区划代码的省级部分应在11至82之间"),
-        ("830000", "invalid_province", "行政区划代码的省级部分应在11至82之间"),
+        ("10", "invalid_province", "行政区划代码的前两位不是有效的省级代码"),
+        ("30", "invalid_province", "行政区划代码的前两位不是有效的省级代码"),
+        ("160100", "invalid_province", "行政区划代码的前两位不是有效的省级代码"),
+        ("830000", "invalid_province", "行政区划代码的前两位不是有效的省级代码"),
         ("110000", "invalid_city", "行政区划代码的地市级部分不能为00"),
         ("110108000", "invalid_township", "行政区划代码的乡镇（街道）部分不能为000"),
         ("320508019000", "invalid_community", "行政区划代码的社区（村）部分不能为000"),

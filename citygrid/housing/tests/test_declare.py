@@ -116,6 +116,10 @@ def test_rate_limit_per_ip(client, house):
     assert response.status_code == 429
     assert "提交过于频繁" in _errors(response)
     assert not Rental.objects.exists()
+    # An empty submission over the limit is refused the same way (it once answered 500).
+    response = client.post(URL, {}, REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 429
+    assert "提交过于频繁" in _errors(response)
     # Another address is not affected.
     client.post(URL, _data(house), REMOTE_ADDR="10.0.0.2")
     assert Rental.objects.count() == 1

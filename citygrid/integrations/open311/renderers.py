@@ -2,13 +2,17 @@
 
 XML follows the spec's examples: a root element, list items named by the singular of their
 list (`services/service`, `attributes/attribute`), booleans as `true`/`false`, empty elements
-for missing values. JSON is the same structure, with `null` for missing values.
+for missing values. JSON is the same structure, with `null` for missing values. XML 1.0 has no
+way to write C0 control characters, so text drops them: one stored before input was cleaned
+must not make the public feed unreadable for every client.
 """
 
 import json
 from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
+
+from citygrid.core.text import strip_controls
 
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 
@@ -41,7 +45,7 @@ def _fill(element: ET.Element, value) -> None:
         for child in value:
             _fill(ET.SubElement(element, item_tag), child)
     else:
-        element.text = _scalar(value)
+        element.text = strip_controls(_scalar(value))
 
 
 def to_xml(root: str, data) -> bytes:

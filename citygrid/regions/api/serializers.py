@@ -91,4 +91,4 @@ class LocateSerializer(serializers.Serializer):
 
 
 class LocateBatchSerializer(serializers.Serializer):
-    points = LocateSerializer(many=True, max_length=100_000)
+    points = LocateSerializer(many=True)  # the count is capped by the view (MAX_LOCATE_POINTS)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -66,6 +67,11 @@ class RegionViewSet(ScopedModelViewSet):
     )
     @locate.mapping.post
     def locate_batch(self, request):
+        # Counted before validation: validating 20,000 points is itself the cost to avoid.
+        cap = settings.CITYGRID_MAX_LOCATE_POINTS
+        points = request.data.get("points") if isinstance(request.data, dict) else None
+        if isinstance(points, list) and len(points) > cap:
+            raise ApiError("too_many_points", f"一次最多定位 {cap} 个坐标")
         body = serializers.LocateBatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         points = [to_wgs84(p["lng"], p["lat"], p["crs"]) for p in body.validated_data["points"]]

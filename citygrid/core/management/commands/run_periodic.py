@@ -14,7 +14,10 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "定时任务调度：到期的任务（时限扫描、清理导入文件、人口统计快照）交给任务队列执行"
+    help = (
+        "定时任务调度：到期的任务（时限扫描、清理导入文件、人口统计快照、回收中断的导入任务）"
+        "交给任务队列执行"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--tick", type=float, default=5, help="每隔多少秒检查一次（默认 5）")

@@ -1,0 +1,132 @@
+"""Scope over every record URL, generated from the URL conf and the API schema: a user holding
+every permission but scoped to one county gets 404 (or 403) for each record of the other
+county, on every page and every API operation that names a record — so a module added later is
+probed without anyone writing its test.
+
+The data is a small demo city (every record type the generator makes); the test names the record
+types it must reach, so a generator change cannot silently shrink the probe.
+"""
+
+import re
+from datetime import date, datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from citygrid.core import writeguard
+
+pytestmark = pytest.mark.django_db
+
+SEED = 7
+
+
+def _patterns(resolver: URLResolver, prefix: str = ""):
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry
+
+
+def _model_of(callback):
+    view = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view is None:
+        return None
+    queryset = getattr(view, "queryset", None)
+    if queryset is not None:
+        return queryset.model
+    return getattr(view, "model", None)
+
+
+def record_routes() -> list[tuple[str, object]]:
+    """(route, model) of every URL that takes one record's primary key."""
+    found = []
+    for route, pattern in _patterns(get_resolver()):
+        if set(pattern.pattern.regex.groupindex) != {"pk"}:
+            continue
+        model = _model_of(pattern.callback)
+        if model is not None and hasattr(model.objects, "in_scope"):
+            found.append((route, model))
+    return found
+
+
+def _url(route: str, pk: int) -> str:
+    path = re.sub(r"\(\?P<pk>[^)]*\)", str(pk), route)
+    path = re.sub(r"<(?:\w+:)?pk>", str(pk), path)
+    path = path.replace("^", "").replace("$", "").replace("\\.", ".")
+    path = re.sub(r"\(\?P<format>[^)]*\)\??", "", path)
+    return "/" + path
+
+
+@pytest.fixture
+def city(settings):
+    from citygrid.demo.cases import generate_demo_cases
+    from citygrid.demo.people import generate_demo_people
+    from citygrid.demo.regions import DemoSize, create_demo_accounts, generate_demo_city
+
+    settings.DEMO_MODE = True
+    size = DemoSize(counties=2, townships=(1, 1), communities=(1, 1), grids=(2, 2))
+    with writeguard.unlogged():
+        result = generate_demo_city(SEED, size)
+        create_demo_accounts(result.city)
+        now = timezone.make_aware(datetime(2026, 11, 30, 10))
+        generate_demo_cases(result.city, seed=SEED, count=30, now=now)
+        generate_demo_people(result.city, seed=SEED, count=120, today=date(2026, 11, 30))
+    return result.city
+
+
+@pytest.fixture
+def county_user(city, make_user):
+    from citygrid.regions.models import Region
+
+    county = Region.objects.filter(parent=city).order_by("code").first()
+    user = make_user(scope=[county])
+    role = user.roles.create(name="全部权限")
+    role.permissions.set(Permission.objects.all())
+    return user
+
+
+def outside(model, user):
+    return model.objects.exclude(pk__in=model.objects.in_scope(user).values("pk")).first()
+
+
+def test_every_record_page_and_api_operation_hides_other_counties(client, api_client, county_user):
+    client.force_login(county_user)
+    api_client.force_authenticate(county_user)
+    leaks = []
+    probed = 0
+    for route, model in record_routes():
+        record = outside(model, county_user)
+        if record is None:
+            continue
+        url = _url(route, record.pk)
+        if url.startswith("/api/"):
+            answers = [api_client.get(url), api_client.patch(url, {}, format="json")]
+            answers.append(api_client.delete(url))
+        else:
+            answers = [client.get(url), client.post(url, {})]
+        probed += 1
+        for response in answers:
+            if response.status_code not in (403, 404, 405):
+                leaks.append(f"{response.request['REQUEST_METHOD']} {url}: {response.status_code}")
+        assert model.objects.filter(pk=record.pk).exists(), f"{url} deleted a record"
+    assert not leaks, "\n".join(leaks)
+    assert probed >= 40
+    # The demo city reaches the record types that matter (a new type joins by itself).
+    reached = {model._meta.label for route, model in record_routes() if outside(model, county_user)}
+    for label in (
+        "regions.Region",
+        "regions.GridWorker",
+        "cases.Case",
+        "cases.Department",
+        "housing.Building",
+        "housing.House",
+        "housing.Rental",
+        "people.Person",
+        "people.SpecialGroup",
+        "people.CareRecord",
+    ):
+        assert label in reached, label
