@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "citygrid.core",
     "citygrid.accounts",
     "citygrid.regions",
@@ -149,6 +151,9 @@ LOGIN_MAX_FAILURES = int(env("CITYGRID_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_MINUTES = int(env("CITYGRID_LOGIN_LOCK_MINUTES", "15"))
 LOGIN_IP_MAX_FAILURES = int(env("CITYGRID_LOGIN_IP_MAX_FAILURES", "20"))
 LOGIN_IP_WINDOW_SECONDS = int(env("CITYGRID_LOGIN_IP_WINDOW_SECONDS", "900"))
+# Two-factor login (TOTP): superusers and 系统管理员 must enrol a device before they can log in.
+REQUIRE_2FA_FOR_ADMINS = env_bool("CITYGRID_REQUIRE_2FA_FOR_ADMINS", PRODUCTION)
+OTP_TOTP_ISSUER = "网格化社会综合管理系统"
 # A session ends SESSION_COOKIE_AGE after login, or sooner after SESSION_IDLE_SECONDS without a
 # request (API tokens have neither: they end when revoked or the password changes).
 SESSION_COOKIE_AGE = int(env("CITYGRID_SESSION_SECONDS", str(8 * 3600)))
@@ -198,6 +203,12 @@ CITYGRID_MAX_IMPORT_ROWS = int(env("CITYGRID_MAX_IMPORT_ROWS", "100000"))
 CITYGRID_MAX_PAGE_SIZE = int(env("CITYGRID_MAX_PAGE_SIZE", "1000"))
 CITYGRID_MAX_LOCATE_POINTS = int(env("CITYGRID_MAX_LOCATE_POINTS", "5000"))
 # --- end request size limits
+# --- Big exports (core/io/export.py): CSV always streams; an XLSX of more rows than this is
+# written by a background job (progress page, download link), never in the request. The job's
+# file (personal data in bulk) is deleted this many days after it was made (`prune_imports`).
+CITYGRID_EXPORT_INLINE_ROWS = int(env("CITYGRID_EXPORT_INLINE_ROWS", "10000"))
+EXPORT_FILE_RETENTION_DAYS = int(env("CITYGRID_EXPORT_FILE_RETENTION_DAYS", "1"))
+# --- end big exports
 # Uploaded import files hold personal data: `manage.py prune_imports` deletes them this many days
 # after their job finished (the job, its counts and its error list stay).
 IMPORT_FILE_RETENTION_DAYS = int(env("CITYGRID_IMPORT_FILE_RETENTION_DAYS", "7"))
@@ -274,7 +285,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "citygrid.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "citygrid.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "citygrid.core.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -35,3 +35,5 @@ urlpatterns = [
     # Uploads are private: only this view serves them, after a scope check (core/files.py).
     path("files/<slug:kind>/<path:name>", files.serve, name="file"),
 ]
+
+handler404 = "citygrid.core.api.errors.not_found"

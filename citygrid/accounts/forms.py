@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 
 from citygrid.accounts.models import Role, User
 from citygrid.core.forms import ScopedModelForm, StyledFormMixin
+from citygrid.core.sensitive_forms import SensitiveInputsMixin
 
 
 def project_app_labels() -> list[str]:
@@ -51,7 +52,7 @@ def permission_label(perm: Permission) -> str:
     return f"{noun}：{ACTION_LABELS.get(verb, perm.name)}"
 
 
-class UserForm(ScopedModelForm):
+class UserForm(SensitiveInputsMixin, ScopedModelForm):
     password = forms.CharField(
         label="密码",
         widget=forms.PasswordInput,
@@ -89,3 +90,12 @@ class UserForm(ScopedModelForm):
                 # On the instance before the save, so the edit view's one write stores it.
                 self.instance.set_password(password)
         return cleaned
+
+
+class OtpForm(StyledFormMixin, forms.Form):
+    code = forms.RegexField(
+        label="动态验证码",
+        regex=r"^\d{6}$",
+        error_messages={"invalid": "请输入 6 位数字"},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

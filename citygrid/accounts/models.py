@@ -6,6 +6,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from citygrid.core import records
+from citygrid.core.fields import EncryptedCharField
 from citygrid.core.models import ChangeLoggedModel
 from citygrid.core.querysets import RestrictedQuerySet
 
@@ -51,7 +52,8 @@ class User(ChangeLoggedModel, AbstractUser):
     """
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    # Read in clear by code (deadline SMS), masked on screen and in the change log.
+    phone = EncryptedCharField("联系电话", max_length=20, blank=True)
     roles = models.ManyToManyField(Role, verbose_name="角色", blank=True, related_name="users")
     scope_regions = models.ManyToManyField(
         "regions.Region", verbose_name="管辖区域", blank=True, related_name="scoped_users"
@@ -61,6 +63,7 @@ class User(ChangeLoggedModel, AbstractUser):
 
     objects = ScopedUserManager()
 
+    sensitive_fields = {"phone": "mobile"}
     changelog_exclude = (
         "created",
         "last_updated",

@@ -43,32 +43,49 @@ def _count_ip_failure(ip: str) -> None:
 
 
 def login_attempt(request, username: str, password: str, ip: str) -> User | None:
-    """Authenticate; count failures per account and per address, refuse after too many, log
-    both outcomes. A refused address is not counted against the accounts it names, so one
-    client cannot lock out every account it can guess."""
-    if cache.get(_ip_block_key(ip)):
-        raise LoginThrottled
+    """Check a password; count failures per account and per address, refuse after too many,
+    log failures. A refused address is not counted against the accounts it names, so one
+    client cannot lock out every account it can guess. Success is not recorded here: the
+    caller calls `login_succeeded` once every factor has passed, so a known password alone
+    never resets the counters that wrong codes add to."""
     account = User.objects.filter(username=username).first()
-    now = timezone.now()
-    if account and account.locked_until and account.locked_until > now:
-        raise LoginLocked(account.locked_until)
+    check_not_refused(ip, account)
     user = authenticate(request, username=username, password=password)
     if user is None:
-        if account:
-            account.failed_logins += 1
-            counters = {"failed_logins": account.failed_logins}
-            if account.failed_logins >= settings.LOGIN_MAX_FAILURES:
-                account.locked_until = now + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-                account.failed_logins = 0
-                counters = {"failed_logins": 0, "locked_until": account.locked_until}
-            _touch(account, **counters)
-        _count_ip_failure(ip)
-        AccessLog.objects.create(
-            user=account, user_name=username[:150], action=AccessLog.Action.LOGIN_FAILED, ip=ip
-        )
-        if account and account.locked_until and account.locked_until > now:
-            raise LoginLocked(account.locked_until)
+        login_failed(account, username, ip)
         return None
+    return user
+
+
+def check_not_refused(ip: str, account: User | None) -> None:
+    if cache.get(_ip_block_key(ip)):
+        raise LoginThrottled
+    if account and account.locked_until and account.locked_until > timezone.now():
+        raise LoginLocked(account.locked_until)
+
+
+def login_failed(account: User | None, username: str, ip: str) -> None:
+    """Count one failed attempt (a wrong password or a wrong second-factor code) against the
+    account and the address; raises LoginLocked when this one locks the account."""
+    now = timezone.now()
+    if account:
+        account.failed_logins += 1
+        counters = {"failed_logins": account.failed_logins}
+        if account.failed_logins >= settings.LOGIN_MAX_FAILURES:
+            account.locked_until = now + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+            account.failed_logins = 0
+            counters = {"failed_logins": 0, "locked_until": account.locked_until}
+        _touch(account, **counters)
+    _count_ip_failure(ip)
+    AccessLog.objects.create(
+        user=account, user_name=username[:150], action=AccessLog.Action.LOGIN_FAILED, ip=ip
+    )
+    if account and account.locked_until and account.locked_until > now:
+        raise LoginLocked(account.locked_until)
+
+
+def login_succeeded(user: User, ip: str) -> None:
+    """Every factor passed: clear the failure counters and log the login."""
     if user.failed_logins or user.locked_until:
         user.failed_logins = 0
         user.locked_until = None
@@ -76,7 +93,6 @@ def login_attempt(request, username: str, password: str, ip: str) -> User | None
     AccessLog.objects.create(
         user=user, user_name=user.get_username(), action=AccessLog.Action.LOGIN, ip=ip
     )
-    return user
 
 
 def _touch(user: User, **values) -> None:

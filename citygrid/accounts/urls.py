@@ -8,6 +8,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    path("login/code/", views.login_code_view, name="login_code"),
+    path("2fa/", views.two_factor_view, name="two_factor"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     *model_urls(

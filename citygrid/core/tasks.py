@@ -4,10 +4,10 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from citygrid.core.io import importer
+from citygrid.core.io import export, importer
 from citygrid.core.io.resources import get_resource
-from citygrid.core.models import ImportJob
-from citygrid.core.retention import prune_import_files
+from citygrid.core.models import ExportJob, ImportJob
+from citygrid.core.retention import prune_export_files, prune_import_files
 
 LOST_JOB_MESSAGE = "导入任务中断（处理进程已停止），未写入任何数据，请重新导入"
 
@@ -20,9 +20,16 @@ def run_import(job_id: int) -> None:
 
 
 @task()
+def run_export(job_id: int) -> None:
+    """Background export so a million-row file is never built in a request."""
+    export.run(ExportJob.objects.select_related("user").get(pk=job_id))
+
+
+@task()
 def prune_imports() -> int:
-    """Periodic job (`settings.PERIODIC_JOBS`): delete expired import files; returns how many."""
-    return prune_import_files()
+    """Periodic job (`settings.PERIODIC_JOBS`): delete expired import and export files; returns
+    how many."""
+    return prune_import_files() + prune_export_files()
 
 
 @task()

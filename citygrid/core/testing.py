@@ -264,7 +264,7 @@ class ExportTests(RecordTestBase):
         client.force_login(user)
         response = client.get(self.url("_export") + "?export_format=csv")
         assert response.status_code == 200
-        text = response.content.decode("utf-8-sig")
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
         assert self.export_marker(inside) in text
         assert self.export_marker(outside) not in text
         log = AccessLog.objects.get(user=user, action="export")

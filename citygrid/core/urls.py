@@ -2,7 +2,7 @@ from django.urls import path
 
 from citygrid.core.models import AccessLog, Dictionary, DictItem, ObjectChange
 from citygrid.core.routing import model_urls
-from citygrid.core.views import pages, records
+from citygrid.core.views import exports, pages, records
 
 app_name = "core"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("imports/", pages.importjob_list, name="importjob_list"),
     path("imports/<int:pk>/", pages.importjob, name="importjob"),
     path("imports/<int:pk>/errors/", pages.importjob_errors, name="importjob_errors"),
+    path("exports/<int:pk>/", exports.exportjob, name="exportjob"),
     path("import-templates/<str:key>/", pages.import_template, name="import_template"),
     *model_urls(
         "dictionaries",

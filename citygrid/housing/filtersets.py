@@ -51,7 +51,8 @@ class HouseFilterSet(ScopedFilterSet):
 
 
 class RentalFilterSet(ScopedFilterSet):
-    search_fields = ("rental_no", "landlord_name", "house__code", "house__address")
+    # Not the landlord's name: it is encrypted, so SQL cannot match it.
+    search_fields = ("rental_no", "house__code", "house__address")
     house_id = django_filters.NumberFilter(field_name="house_id", label="房屋ID")
     confirmed_by_id = django_filters.NumberFilter(field_name="confirmed_by_id", label="核实人ID")
     status = django_filters.MultipleChoiceFilter(choices=RentalStatus.choices, label="状态")

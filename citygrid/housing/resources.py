@@ -373,7 +373,7 @@ class HouseResource(_GridCells, Resource):
             parse=choice_parser(Occupancy, "使用状态"),
             help="自住、出租、空置、其他",
         ),
-        Column("owner_name", "产权人"),
+        Column("owner_name", "产权人", sensitive="name"),
         Column(
             "owner_id_number",
             "产权人证件号码",
@@ -529,7 +529,7 @@ class RentalResource(Resource):
         Column("status", "状态"),
         Column("source", "登记来源"),
         Column("use", "出租用途", export=lambda r: r.get_use_label()),
-        Column("landlord_name", "房东姓名"),
+        Column("landlord_name", "房东姓名", sensitive="name"),
         Column("landlord_id_number", "房东证件号码", sensitive="id_number"),
         Column("landlord_phone", "房东电话", sensitive="mobile"),
         Column("rooms", "出租间数"),

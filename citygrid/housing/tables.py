@@ -40,6 +40,7 @@ class HouseTable(BaseTable):
     region = tables.Column(verbose_name="所属网格")
     occupancy = tables.Column()
     use = tables.Column()
+    owner_name = tables.Column(verbose_name="产权人", orderable=False)
     owner_phone = tables.Column(verbose_name="产权人电话", orderable=False)
 
     class Meta(BaseTable.Meta):
@@ -64,6 +65,9 @@ class HouseTable(BaseTable):
     def render_use(self, value, record):
         return record.get_use_label()
 
+    def render_owner_name(self, value, record):
+        return record.masked("owner_name")
+
     def render_owner_phone(self, value, record):
         return record.masked("owner_phone")
 
@@ -72,6 +76,7 @@ class RentalTable(BaseTable):
     rental_no = tables.Column(linkify=True)
     house = tables.Column(linkify=True)
     status = tables.Column()
+    landlord_name = tables.Column(verbose_name="房东姓名", orderable=False)
     landlord_phone = tables.Column(verbose_name="房东电话", orderable=False)
 
     class Meta(BaseTable.Meta):
@@ -91,6 +96,9 @@ class RentalTable(BaseTable):
 
     def render_status(self, value, record):
         return badge(RENTAL_STATUS_BADGE[record.status], value)
+
+    def render_landlord_name(self, value, record):
+        return record.masked("landlord_name")
 
     def render_landlord_phone(self, value, record):
         return record.masked("landlord_phone")

@@ -125,7 +125,7 @@ class HeldReport(models.Model):
     address = models.CharField("地址", max_length=200, blank=True)
     lng = models.FloatField("经度")
     lat = models.FloatField("纬度")
-    reporter_name = models.CharField("上报人", max_length=50, blank=True)
+    reporter_name = EncryptedCharField("上报人", max_length=50, blank=True)
     reporter_phone = EncryptedCharField("上报人电话", blank=True)
     anonymous = models.BooleanField("匿名上报", default=False)
     ip = models.GenericIPAddressField("IP地址", null=True, blank=True)

@@ -5,7 +5,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from citygrid.accounts.security import login_attempt
+from citygrid.accounts import twofactor
+from citygrid.accounts.security import login_attempt, login_succeeded
 from citygrid.core.api.errors import ApiError
 from citygrid.core.errors import ActionError
 from citygrid.core.middleware import client_ip
@@ -14,11 +15,14 @@ from citygrid.core.middleware import client_ip
 class TokenSerializer(serializers.Serializer):
     username = serializers.CharField(label="用户名")
     password = serializers.CharField(label="密码", style={"input_type": "password"})
+    otp = serializers.CharField(
+        label="动态验证码", required=False, help_text="已启用双因素认证的用户必填"
+    )
 
 
 class ObtainTokenView(APIView):
-    """Exchange username and password for an API token (the login page's lock-out and
-    throttling apply)."""
+    """Exchange username and password (and the TOTP code of a user with a device) for an API
+    token; the login page's lock-out and throttling apply, wrong codes included."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -31,16 +35,24 @@ class ObtainTokenView(APIView):
     def post(self, request):
         body = TokenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        data = body.validated_data
+        ip = client_ip(request)
         try:
-            user = login_attempt(
-                request,
-                body.validated_data["username"],
-                body.validated_data["password"],
-                client_ip(request),
-            )
+            user = login_attempt(request, data["username"], data["password"], ip)
+            if user is not None:
+                self.second_factor(user, data.get("otp", ""), ip)
         except ActionError as exc:
             raise ApiError(exc.code, exc.message, exc.status) from exc
         if user is None:
             raise ApiError("invalid_credentials", "用户名或密码错误", 400)
+        login_succeeded(user, ip)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+    def second_factor(self, user, code: str, ip: str) -> None:
+        if twofactor.confirmed_device(user):
+            if not code:
+                raise ActionError("otp_required", "请输入动态验证码", 400)
+            twofactor.verify_login_code(user, code, ip)
+        elif twofactor.enrolment_required(user):
+            raise ActionError("otp_enrolment_required", "管理员须先在网页上启用双因素认证", 403)

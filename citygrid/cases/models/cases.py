@@ -45,7 +45,7 @@ class Case(ScopedModel):
         blank=True,
         related_name="reported_cases",
     )
-    reporter_name = models.CharField("上报人", max_length=50, blank=True)
+    reporter_name = EncryptedCharField("上报人", max_length=50, blank=True)
     reporter_phone = EncryptedCharField("上报人电话", blank=True)
     reporter_phone_index = models.CharField(max_length=64, blank=True, db_index=True)
     # A citizen may report anonymously: staff without `cases.view_reporter` see no name or phone.

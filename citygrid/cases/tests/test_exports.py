@@ -49,11 +49,11 @@ def test_export_is_scoped_and_logged(client, records, make_user, tree, url, mode
     perms = [f"cases.view_{model}", f"cases.export_{model}"]
     inside = make_user(perms=perms, scope=[tree.county_a])
     client.force_login(inside)
-    text = client.get(url, {"export_format": "csv"}).content.decode("utf-8-sig")
+    text = client.get(url, {"export_format": "csv"}).getvalue().decode("utf-8-sig")
     assert marker in text and len(text.strip().splitlines()) == 2
     assert AccessLog.objects.get(user=inside, action="export").record_count == 1
     client.force_login(make_user(perms=perms, scope=[tree.county_b]))
-    text = client.get(url, {"export_format": "csv"}).content.decode("utf-8-sig")
+    text = client.get(url, {"export_format": "csv"}).getvalue().decode("utf-8-sig")
     assert len(text.strip().splitlines()) == 1  # the header only
     client.force_login(make_user(perms=[f"cases.view_{model}"], scope=[tree.county_a]))
     assert client.get(url).status_code == 403

@@ -198,7 +198,7 @@ def test_export_masks_the_reporter_phone_and_honours_filters(
     client.force_login(user)
     response = client.get(reverse("cases:case_export"), {"export_format": "csv"})
     assert response.status_code == 200
-    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    lines = response.getvalue().decode("utf-8-sig").strip().splitlines()
     assert (
         lines[0] == "案件编号,小类,状态,紧急程度,地址,责任部门,上报时间,结案时间,满意度,上报人电话"
     )

@@ -53,3 +53,15 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:
         response["WWW-Authenticate"] = "Token"
     return response
+
+
+def not_found(request, exception=None):
+    """404 for a URL no route matches: the API's JSON error body under the API's paths (a
+    client must never have to parse an HTML page), Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith(("/api/", "/m/api/")):
+        body = {"code": "not_found", "message": MESSAGES["not_found"], "errors": {}}
+        return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
+    return page_not_found(request, exception)

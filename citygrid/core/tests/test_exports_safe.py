@@ -109,7 +109,7 @@ def test_citizen_address_reaches_the_dispatcher_neutralised(client, tree, make_u
     dispatcher = make_user(perms=["cases.view_case", "cases.export_case"], scope=[tree.city])
     client.force_login(dispatcher)
     url = reverse("cases:case_export")
-    header, row = csv_rows(client.get(url, {"export_format": "csv"}).content)
+    header, row = csv_rows(client.get(url, {"export_format": "csv"}).getvalue())
     assert row[header.index("地址")] == "'" + HYPERLINK
     header, row = xlsx_rows(client.get(url, {"export_format": "xlsx"}).content)
     cell = row[[c.value for c in header].index("地址")]

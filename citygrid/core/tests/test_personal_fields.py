@@ -23,15 +23,9 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("cases.Department", "phone"): "值班电话: a department's published duty line, not a person's",
     ("housing.Estate", "property_phone"): "物业电话: the property company's public office line",
 }
-# Personal fields still in clear in modules outside issue 10 item 4's files; reported to the lead.
+# Personal fields still in clear, each reported to the lead (none at present).
 # Each must still be flagged (last test): delete the entry with the fix.
-PENDING: dict[tuple[str, str], str] = {
-    ("accounts.User", "phone"): "staff member's own mobile",
-    ("cases.Case", "reporter_name"): "masked on screen and in the log, but a plain column",
-    ("housing.House", "owner_name"): "third party paired with the encrypted owner_phone",
-    ("housing.Rental", "landlord_name"): "third party paired with the encrypted landlord_phone",
-    ("portal.HeldReport", "reporter_name"): "citizen paired with the encrypted reporter_phone",
-}
+PENDING: dict[tuple[str, str], str] = {}
 
 
 def _flagged() -> dict[tuple[str, str], str]:

@@ -96,6 +96,13 @@ class BuildingSerializer(ScopedSerializer):
 class HouseSerializer(MaskedMixin, ScopedSerializer):
     scoped_fields = {"region": Region, "building": Building}
     occupancy_label = serializers.CharField(source="get_occupancy_display", read_only=True)
+    owner_name = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=50,
+        help_text="明文写入，读取时脱敏",
+    )
     owner_id_number = serializers.CharField(
         write_only=True, required=False, allow_blank=True, help_text="明文写入，读取时脱敏"
     )
@@ -141,6 +148,9 @@ class HouseSerializer(MaskedMixin, ScopedSerializer):
 class RentalSerializer(MaskedMixin, ScopedSerializer):
     scoped_fields = {"house": House}
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    landlord_name = serializers.CharField(
+        write_only=True, max_length=50, help_text="明文写入，读取时脱敏"
+    )
     landlord_id_number = serializers.CharField(
         write_only=True, required=False, allow_blank=True, help_text="明文写入，读取时脱敏"
     )

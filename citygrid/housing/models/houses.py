@@ -39,7 +39,7 @@ class House(ScopedModel):
     occupancy = models.CharField(
         "使用状态", max_length=20, choices=Occupancy.choices, default=Occupancy.OWNER_OCCUPIED
     )
-    owner_name = models.CharField("产权人", max_length=50, blank=True)
+    owner_name = EncryptedCharField("产权人", max_length=50, blank=True)
     owner_id_number = EncryptedCharField("产权人证件号码", blank=True)
     owner_id_number_index = models.CharField(
         "产权人证件号码索引", max_length=64, db_index=True, editable=False, blank=True
@@ -52,7 +52,11 @@ class House(ScopedModel):
     lat = models.FloatField("纬度", null=True, blank=True)
     note = models.TextField("备注", blank=True)
 
-    sensitive_fields = {"owner_id_number": "id_number", "owner_phone": "mobile"}
+    sensitive_fields = {
+        "owner_name": "name",
+        "owner_id_number": "id_number",
+        "owner_phone": "mobile",
+    }
     changelog_exclude = ("created", "last_updated", "owner_id_number_index", "owner_phone_index")
 
     class Meta:

@@ -27,7 +27,7 @@ class Rental(ScopedModel):
         "登记来源", max_length=20, choices=RentalSource.choices, default=RentalSource.STAFF
     )
     use = DictField("出租用途", dictionary="rental_use", default="01", blank=False)
-    landlord_name = models.CharField("房东姓名", max_length=50)
+    landlord_name = EncryptedCharField("房东姓名", max_length=50)
     landlord_id_number = EncryptedCharField("房东证件号码", blank=True)
     landlord_id_number_index = models.CharField(
         "房东证件号码索引", max_length=64, db_index=True, editable=False, blank=True
@@ -56,6 +56,7 @@ class Rental(ScopedModel):
     note = models.TextField("备注", blank=True)
 
     sensitive_fields = {
+        "landlord_name": "name",
         "landlord_id_number": "id_number",
         "landlord_phone": "mobile",
         "declared_tenants": "text",

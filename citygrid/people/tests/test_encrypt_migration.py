@@ -1,4 +1,4 @@
-"""Migration 0004 encrypts the third-party names and phones already stored in clear."""
+"""Migrations 0004 and 0005 encrypt the third-party names and phones already stored in clear."""
 
 import pytest
 from django.db import connection
@@ -7,7 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 from citygrid.core import crypto
 
 BEFORE = [("people", "0003_populationsnapshot")]
-AFTER = [("people", "0004_encrypt_third_party_fields")]
+AFTER = [("people", "0005_encrypt_third_party_values")]
 
 
 def _migrate(targets):

@@ -512,7 +512,7 @@ def test_sealed_record_shows_only_sealed(client, tree, make_user):
     part = client.get(reverse("people:person_groups", args=[membership.person_id]))
     assert "刑满释放" not in part.content.decode()
     export = client.get(reverse("people:specialgroup_export"), {"export_format": "csv"})
-    assert "刑满释放" not in export.content.decode("utf-8-sig")
+    assert "刑满释放" not in export.getvalue().decode("utf-8-sig")
 
 
 def test_sealed_record_open_to_superuser(client, tree, make_user):

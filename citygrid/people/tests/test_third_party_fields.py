@@ -124,7 +124,7 @@ def test_export_is_masked_unless_plaintext_is_asked_for_with_a_reason(
         'id="export-plaintext"'
         in client.get(reverse("people:vulnerablegroup_list")).content.decode()
     )
-    text = client.get(export, {"export_format": "csv"}).content.decode("utf-8-sig")
+    text = client.get(export, {"export_format": "csv"}).getvalue().decode("utf-8-sig")
     assert "社*周" in text and "社工老周" not in text
     assert AccessLog.objects.get(action="export").reason == ""
 
@@ -135,7 +135,7 @@ def test_export_is_masked_unless_plaintext_is_asked_for_with_a_reason(
     assert AccessLog.objects.filter(action="export").count() == 1
 
     asked = {"export_format": "csv", "plaintext": "1", "reason": "民政局核查"}
-    text = client.get(export, asked).content.decode("utf-8-sig")
+    text = client.get(export, asked).getvalue().decode("utf-8-sig")
     assert "社工老周" in text
     log = AccessLog.objects.filter(action="export").latest("id")
     assert (log.reason, log.record_count) == ("民政局核查", 1)

@@ -83,8 +83,10 @@ def test_exports_never_carry_an_anonymous_reporter(client, case, make_user, tree
             view_sensitive=True,
         )
     )
-    text = client.get(reverse("cases:case_export"), {"export_format": "csv"}).content.decode(
-        "utf-8-sig"
+    text = (
+        client.get(reverse("cases:case_export"), {"export_format": "csv"})
+        .getvalue()
+        .decode("utf-8-sig")
     )
     row = next(line for line in text.splitlines() if line.startswith(case.number))
     assert row.endswith(",匿名")

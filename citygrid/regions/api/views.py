@@ -1,10 +1,11 @@
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from citygrid.core.api.errors import ApiError
+from citygrid.core.api.schema import ErrorSerializer
 from citygrid.core.api.viewsets import ScopedModelViewSet
 from citygrid.regions.api import serializers
 from citygrid.regions.filtersets import GridWorkerFilterSet, RegionFilterSet
@@ -43,7 +44,10 @@ class RegionViewSet(ScopedModelViewSet):
 
     @extend_schema(
         parameters=[serializers.LocateSerializer],
-        responses={200: dict, 404: dict},
+        responses={
+            200: dict,
+            404: OpenApiResponse(ErrorSerializer, description="坐标不在任何（可见的）网格内"),
+        },
         summary="定位坐标所在网格",
     )
     # The batch form is a POST but only reads: it needs the view permission, not add.

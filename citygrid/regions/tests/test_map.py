@@ -98,9 +98,14 @@ def test_export_honours_the_list_filters(client, tree, make_user):
 
     user = make_user(perms=["regions.view_region", "regions.export_region"], scope=[tree.city])
     client.force_login(user)
-    text = client.get(
-        "/territory/regions/export/", {"level": "grid", "within": "330101", "export_format": "csv"}
-    ).content.decode("utf-8-sig")
+    text = (
+        client.get(
+            "/territory/regions/export/",
+            {"level": "grid", "within": "330101", "export_format": "csv"},
+        )
+        .getvalue()
+        .decode("utf-8-sig")
+    )
     codes = [line.split(",")[0] for line in text.strip().splitlines()[1:]]
     assert codes == [tree.grid_a1.code, tree.grid_a2.code]
     log = AccessLog.objects.get(user=user, action="export")
