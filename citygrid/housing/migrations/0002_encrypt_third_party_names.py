@@ -3,50 +3,10 @@
 from django.db import migrations
 
 import citygrid.core.fields
-from citygrid.core import crypto
+from citygrid.core.migration_ops import encrypt_in_place
 
 # The columns that held plaintext before this migration, per model.
 ENCRYPTED = {"house": ["owner_name"], "rental": ["landlord_name"]}
-BATCH = 2000
-
-
-def _rewrite(apps, schema_editor, transform):
-    """Rewrite each stored value in place, in pk batches, with SQL on the raw column.
-
-    Not through the models: the field class a historical model uses is today's
-    EncryptedCharField, which would try to decrypt the plaintext it reads.
-    """
-    connection = schema_editor.connection
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for model_name, names in ENCRYPTED.items():
-            meta = apps.get_model("housing", model_name)._meta
-            table, pk = qn(meta.db_table), qn(meta.pk.column)
-            for name in names:
-                column = qn(meta.get_field(name).column)
-                last = 0
-                while True:
-                    cursor.execute(
-                        f"SELECT {pk}, {column} FROM {table} WHERE {pk} > %s AND {column} <> '' "
-                        f"ORDER BY {pk} LIMIT {BATCH}",
-                        [last],
-                    )
-                    rows = cursor.fetchall()
-                    if not rows:
-                        break
-                    cursor.executemany(
-                        f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",
-                        [(transform(value), key) for key, value in rows],
-                    )
-                    last = rows[-1][0]
-
-
-def encrypt_values(apps, schema_editor):
-    _rewrite(apps, schema_editor, crypto.encrypt)
-
-
-def decrypt_values(apps, schema_editor):
-    _rewrite(apps, schema_editor, crypto.decrypt)
 
 
 class Migration(migrations.Migration):
@@ -67,5 +27,5 @@ class Migration(migrations.Migration):
             name="landlord_name",
             field=citygrid.core.fields.EncryptedCharField(max_length=50, verbose_name="房东姓名"),
         ),
-        migrations.RunPython(encrypt_values, decrypt_values),
+        encrypt_in_place("housing", ENCRYPTED),
     ]
