@@ -8,15 +8,12 @@ not only 404. Examples per operation are bounded and derandomized: the run is re
 takes about a minute.
 """
 
-from datetime import date, datetime
-
 import pytest
 import schemathesis
 from django.contrib.auth.models import Permission
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections, connection
-from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -31,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 
 from citygrid.accounts.models import User
 from citygrid.cases.api import serializers
-from citygrid.core import writeguard
+from citygrid.demo.testing import small_demo_city
 
 pytestmark = [
     pytest.mark.django_db,
@@ -43,7 +40,6 @@ pytestmark = [
     ),
 ]
 
-SEED = 11
 EXAMPLES = 12
 CHECKS = [
     not_a_server_error,
@@ -68,19 +64,7 @@ def wsgi_app():
 
 @pytest.fixture
 def city(settings):
-    from citygrid.demo.cases import generate_demo_cases
-    from citygrid.demo.people import generate_demo_people
-    from citygrid.demo.regions import DemoSize, create_demo_accounts, generate_demo_city
-
-    settings.DEMO_MODE = True
-    size = DemoSize(counties=2, townships=(1, 1), communities=(1, 1), grids=(1, 2))
-    with writeguard.unlogged():
-        result = generate_demo_city(SEED, size)
-        create_demo_accounts(result.city)
-        now = timezone.make_aware(datetime(2026, 11, 30, 10))
-        generate_demo_cases(result.city, seed=SEED, count=12, now=now)
-        generate_demo_people(result.city, seed=SEED, count=40, today=date(2026, 11, 30))
-    return result.city
+    return small_demo_city(settings, seed=11, grids=(1, 2), cases=12, people=40)
 
 
 def load_schema(client):

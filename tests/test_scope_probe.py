@@ -8,18 +8,14 @@ types it must reach, so a generator change cannot silently shrink the probe.
 """
 
 import re
-from datetime import date, datetime
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 
-from citygrid.core import writeguard
+from citygrid.demo.testing import small_demo_city
 
 pytestmark = pytest.mark.django_db
-
-SEED = 7
 
 
 def _patterns(resolver: URLResolver, prefix: str = ""):
@@ -63,19 +59,7 @@ def _url(route: str, pk: int) -> str:
 
 @pytest.fixture
 def city(settings):
-    from citygrid.demo.cases import generate_demo_cases
-    from citygrid.demo.people import generate_demo_people
-    from citygrid.demo.regions import DemoSize, create_demo_accounts, generate_demo_city
-
-    settings.DEMO_MODE = True
-    size = DemoSize(counties=2, townships=(1, 1), communities=(1, 1), grids=(2, 2))
-    with writeguard.unlogged():
-        result = generate_demo_city(SEED, size)
-        create_demo_accounts(result.city)
-        now = timezone.make_aware(datetime(2026, 11, 30, 10))
-        generate_demo_cases(result.city, seed=SEED, count=30, now=now)
-        generate_demo_people(result.city, seed=SEED, count=120, today=date(2026, 11, 30))
-    return result.city
+    return small_demo_city(settings, seed=7, grids=(2, 2), cases=30, people=120)
 
 
 @pytest.fixture
