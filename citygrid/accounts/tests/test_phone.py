@@ -1,5 +1,5 @@
 """A staff member's phone: SM4-encrypted at rest, never printed in clear on the user form or in
-the change log, encrypted in place by migration 0004 (issue 10). The code still reads it in
+the change log, encrypted in place by migration 0005 (issue 10). The code still reads it in
 clear, e.g. for the deadline SMS (cases/tests/test_sweep.py)."""
 
 import pytest
@@ -11,7 +11,7 @@ from citygrid.core import crypto, records
 from citygrid.core.models import ObjectChange
 
 BEFORE = [("accounts", "0003_changelog")]
-AFTER = [("accounts", "0004_encrypt_phone")]
+AFTER = [("accounts", "0005_encrypt_phone_values")]
 PHONE = "13712345678"
 
 

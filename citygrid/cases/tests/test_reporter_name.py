@@ -1,5 +1,5 @@
 """A reporter's name: SM4-encrypted at rest (it was masked on screen and in the log, but a plain
-column), encrypted in place by migration 0009 (issue 10)."""
+column), encrypted in place by migration 0010 (issue 10)."""
 
 import pytest
 from django.db import connection
@@ -9,7 +9,7 @@ from citygrid.cases.models import Case
 from citygrid.core import crypto
 
 BEFORE = [("cases", "0008_private_files")]
-AFTER = [("cases", "0009_encrypt_reporter_name")]
+AFTER = [("cases", "0010_encrypt_reporter_name_values")]
 
 
 def _stored(pk: int) -> str:

@@ -1,5 +1,5 @@
 """Owners' and landlords' names: SM4-encrypted at rest, masked on screen, in the API and in
-exports, and encrypted in place by migration 0002 (issue 10)."""
+exports, and encrypted in place by migration 0003 (issue 10)."""
 
 import pytest
 from django.db import connection
@@ -11,7 +11,7 @@ from citygrid.housing.models import House, Rental
 from citygrid.housing.tests import factories as f
 
 BEFORE = [("housing", "0001_initial")]
-AFTER = [("housing", "0002_encrypt_third_party_names")]
+AFTER = [("housing", "0003_encrypt_third_party_name_values")]
 
 
 def _column(table: str, column: str, pk: int) -> str:

@@ -1,5 +1,5 @@
 """A held report's reporter name: SM4-encrypted at rest like the phone beside it, masked on the
-review pages, carried in clear to the case on release; encrypted in place by migration 0004."""
+review pages, carried in clear to the case on release; encrypted in place by migration 0005."""
 
 import pytest
 from django.db import connection
@@ -11,7 +11,7 @@ from citygrid.core import crypto
 from citygrid.portal.models import BlockedPhone, HeldReport
 
 BEFORE = [("portal", "0003_private_files")]
-AFTER = [("portal", "0004_encrypt_reporter_name")]
+AFTER = [("portal", "0005_encrypt_reporter_name_values")]
 HELD_PERMS = ["portal.view_heldreport", "portal.change_heldreport", "cases.view_case"]
 
 
