@@ -6,15 +6,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.utils import timezone
 
 from citygrid.accounts.models import User
-from citygrid.core import records
-from citygrid.core.crypto import blind_index
+from citygrid.core import ratelimit, records
 from citygrid.core.errors import ActionError
 from citygrid.core.models import AccessLog
-from citygrid.core.ratelimit import hit
 
 
 class LoginLocked(ActionError):
@@ -29,17 +26,6 @@ class LoginThrottled(ActionError):
     def __init__(self):
         minutes = math.ceil(settings.LOGIN_IP_WINDOW_SECONDS / 60)
         super().__init__("login_throttled", f"登录失败次数过多，请 {minutes} 分钟后再试", 429)
-
-
-def _ip_block_key(ip: str) -> str:
-    # Keyed by blind index like the counters: the cache never holds a client's address.
-    return f"login-ip-blocked:{blind_index(ip)}"
-
-
-def _count_ip_failure(ip: str) -> None:
-    window = settings.LOGIN_IP_WINDOW_SECONDS
-    if hit("login_ip", ip, window) >= settings.LOGIN_IP_MAX_FAILURES:
-        cache.set(_ip_block_key(ip), True, window)
 
 
 def login_attempt(request, username: str, password: str, ip: str) -> User | None:
@@ -58,7 +44,8 @@ def login_attempt(request, username: str, password: str, ip: str) -> User | None
 
 
 def check_not_refused(ip: str, account: User | None) -> None:
-    if cache.get(_ip_block_key(ip)):
+    # A refused address is not counted further, so its window ends and it may try again.
+    if ratelimit.count("login_ip", ip) >= settings.LOGIN_IP_MAX_FAILURES:
         raise LoginThrottled
     if account and account.locked_until and account.locked_until > timezone.now():
         raise LoginLocked(account.locked_until)
@@ -76,7 +63,7 @@ def login_failed(account: User | None, username: str, ip: str) -> None:
             account.failed_logins = 0
             counters = {"failed_logins": 0, "locked_until": account.locked_until}
         _touch(account, **counters)
-    _count_ip_failure(ip)
+    ratelimit.hit("login_ip", ip, settings.LOGIN_IP_WINDOW_SECONDS)
     AccessLog.objects.create(
         user=account, user_name=username[:150], action=AccessLog.Action.LOGIN_FAILED, ip=ip
     )
