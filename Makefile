@@ -6,7 +6,7 @@ PYTHON := $(BIN)/python
 PORT ?= 8000
 PEOPLE ?= 5000
 
-.PHONY: run test venv assets migrate demo serve lint format bench clean browser-deps
+.PHONY: run test venv assets migrate demo serve lint format bench bench-deps clean browser-deps
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -35,9 +35,9 @@ demo: migrate
 	$(PYTHON) manage.py seed_demo --if-empty --people $(PEOPLE)
 
 # Install, migrate, load the demo city, start the task worker and the scheduler that queues the
-# periodic jobs (deadline sweep, pruning of expired import files, population statistics
-# snapshots, failing imports whose worker stopped: settings.PERIODIC_JOBS), and serve on
-# 127.0.0.1:8000.
+# periodic jobs (deadline sweep, pruning of expired import and export files, population
+# statistics snapshots, case-number sequences, failing jobs whose worker stopped:
+# settings.PERIODIC_JOBS), and serve on 127.0.0.1:8000.
 run: venv assets demo
 	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
 	@$(PYTHON) manage.py demo_accounts
@@ -67,8 +67,13 @@ format:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: venv
+bench: venv bench-deps
 	$(PYTHON) -m bench
+
+# The load benchmarks drive gunicorn with wrk (Debian's package).
+bench-deps:
+	@command -v wrk >/dev/null || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

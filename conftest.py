@@ -81,6 +81,19 @@ def _migration_data(request):
             importlib.import_module(name).seed(apps, None)
 
 
+@pytest.fixture
+def migrated_back():
+    """For a test that migrates an app backwards: the whole schema is brought forward to the
+    latest migrations after it, or every later test in the worker would run on the old schema
+    (a database function dropped by a reversed migration, say)."""
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @dataclass
 class Tree:
     city: object

@@ -126,8 +126,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    options = DATABASES["default"].setdefault("OPTIONS", {})
     # JIT compilation costs more than it saves on the statistics' short aggregates.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    options["options"] = "-c jit=off"
+    # Each process keeps a pool of connections (psycopg_pool): a new connection per request
+    # costs a backend start, more than a whole case intake. CITYGRID_DB_POOL_MAX per process
+    # (gunicorn threads + headroom); 0 turns the pool off (then DB_CONN_MAX_AGE applies).
+    pool_max = int(env("CITYGRID_DB_POOL_MAX", "8"))
+    if pool_max:
+        options["pool"] = {"min_size": min(2, pool_max), "max_size": pool_max, "timeout": 10}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -203,13 +210,17 @@ CITYGRID_MAX_IMPORT_ROWS = int(env("CITYGRID_MAX_IMPORT_ROWS", "100000"))
 CITYGRID_MAX_PAGE_SIZE = int(env("CITYGRID_MAX_PAGE_SIZE", "1000"))
 CITYGRID_MAX_LOCATE_POINTS = int(env("CITYGRID_MAX_LOCATE_POINTS", "5000"))
 # --- end request size limits
+# Lists count exactly up to this many rows, then show an estimate ("约"); numbered page links
+# (OFFSET) stop at this page when the list's order allows keyset "下一页" links instead.
+CITYGRID_EXACT_COUNT_LIMIT = int(env("CITYGRID_EXACT_COUNT_LIMIT", "10000"))
+CITYGRID_OFFSET_PAGE_LIMIT = int(env("CITYGRID_OFFSET_PAGE_LIMIT", "20"))
 # --- Big exports (core/io/export.py): CSV always streams; an XLSX of more rows than this is
 # written by a background job (progress page, download link), never in the request. The job's
-# file (personal data in bulk) is deleted this many days after it was made (`prune_imports`).
+# file (personal data in bulk) is deleted this many days after it was made (`prune_jobs`).
 CITYGRID_EXPORT_INLINE_ROWS = int(env("CITYGRID_EXPORT_INLINE_ROWS", "10000"))
 EXPORT_FILE_RETENTION_DAYS = int(env("CITYGRID_EXPORT_FILE_RETENTION_DAYS", "1"))
 # --- end big exports
-# Uploaded import files hold personal data: `manage.py prune_imports` deletes them this many days
+# Uploaded import files hold personal data: `manage.py prune_jobs` deletes them this many days
 # after their job finished (the job, its counts and its error list stay).
 IMPORT_FILE_RETENTION_DAYS = int(env("CITYGRID_IMPORT_FILE_RETENTION_DAYS", "7"))
 
@@ -226,22 +237,27 @@ PERIODIC_JOBS = {
         "citygrid.cases.tasks.sweep_deadlines",
         int(env("CITYGRID_SWEEP_DEADLINES_EVERY", "60")),
     ),
-    "prune_imports": (
-        "citygrid.core.tasks.prune_imports",
-        int(env("CITYGRID_PRUNE_IMPORTS_EVERY", "3600")),
+    "prune_jobs": (
+        "citygrid.core.tasks.prune_jobs",
+        int(env("CITYGRID_PRUNE_JOBS_EVERY", "3600")),
     ),
     "snapshot_population": (
         "citygrid.people.tasks.snapshot_population",
         int(env("CITYGRID_SNAPSHOT_POPULATION_EVERY", "600")),
     ),
-    "reap_import_jobs": (
-        "citygrid.core.tasks.reap_import_jobs",
-        int(env("CITYGRID_REAP_IMPORT_JOBS_EVERY", "60")),
+    "prepare_case_numbers": (
+        "citygrid.cases.tasks.prepare_case_numbers",
+        int(env("CITYGRID_PREPARE_CASE_NUMBERS_EVERY", "3600")),
+    ),
+    "reap_jobs": (
+        "citygrid.core.tasks.reap_jobs",
+        int(env("CITYGRID_REAP_JOBS_EVERY", "60")),
     ),
 }
-# An import whose worker has not beaten for this many seconds is marked failed. On SQLite nothing
-# can beat while the import's write transaction holds the lock: keep it above the longest write.
-IMPORT_LEASE_SECONDS = int(env("CITYGRID_IMPORT_LEASE_SECONDS", "900"))
+# An import or export whose worker has not beaten for this many seconds is marked failed. On
+# SQLite nothing can beat while an import's write transaction holds the lock: keep it above the
+# longest write.
+JOB_LEASE_SECONDS = int(env("CITYGRID_JOB_LEASE_SECONDS", "900"))
 
 # --- shared state across processes (cache: rate limits) and trusted proxies
 # `make run` starts several processes: counters must live where all of them see the same value.

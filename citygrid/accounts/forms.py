@@ -4,8 +4,8 @@ from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 
 from citygrid.accounts.models import Role, User
-from citygrid.core.forms import ScopedModelForm, StyledFormMixin
-from citygrid.core.sensitive_forms import SensitiveInputsMixin
+from citygrid.core.forms import ScopedModelForm, SensitiveInputsMixin, StyledFormMixin
+from citygrid.regions.widgets import use_picker
 
 
 def project_app_labels() -> list[str]:
@@ -71,6 +71,7 @@ class UserForm(SensitiveInputsMixin, ScopedModelForm):
             "code"
         )
         self.fields["scope_regions"].help_text = "用户只能查看和处理这些区域及其下级的数据"
+        use_picker(self.fields["scope_regions"])
         self.fields["roles"].widget.attrs["class"] = "form-check-input"
 
     def clean(self):

@@ -20,9 +20,9 @@ from django.utils import timezone
 from citygrid.cases import clock, events, photos
 from citygrid.cases.choices import OPEN_STATES, Channel, Step, Urgency
 from citygrid.cases.models import Case, CaseAttachment, CaseCategory
+from citygrid.cases.numbering import next_number
 from citygrid.core import records
 from citygrid.core.errors import ActionError
-from citygrid.core.models import VersionStamp
 from citygrid.core.validators import normalize_mobile
 from citygrid.regions.geo.index import load_index
 from citygrid.regions.geo.transforms import to_wgs84
@@ -72,14 +72,6 @@ def find_duplicate(category_id: int, lng: float, lat: float, exclude_pk=None) ->
     scored = [(distance_m(lng, lat, c.lng, c.lat), c) for c in nearby]
     scored = [(d, c) for d, c in scored if d <= radius]
     return min(scored, key=lambda dc: dc[0])[1] if scored else None
-
-
-def next_number(now: datetime) -> str:
-    """YYYYMMDD + a 5-digit daily sequence; the counter row is locked until the commit."""
-    day = timezone.localdate(now)
-    name = f"case_number_{day:%Y%m%d}"
-    VersionStamp.bump(name)
-    return f"{day:%Y%m%d}{VersionStamp.read(name):05d}"
 
 
 def _validate(report: Report) -> tuple[float, float, str]:

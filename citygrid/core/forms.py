@@ -1,6 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from citygrid.core.models import Dictionary, DictItem
+
+SENSITIVE_KEEP_HINT = "已登记：{}。留空则不修改"
 
 
 class StyledFormMixin:
@@ -17,6 +20,63 @@ class StyledFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class SensitiveInputsMixin:
+    """Sensitive fields (`sensitive_fields`) are typed in clear but never printed back.
+
+    Editing a record would otherwise put the stored ID number or phone into the page source
+    for anyone who may edit it. On edit the input starts empty with the masked value as
+    placeholder and hint; left empty, the stored value stays. A field the model lets be blank
+    gets a "清除…" checkbox to empty it; a required one (a person's ID number) cannot be emptied.
+    `normalizers` maps a field to a function that cleans a newly typed value.
+    """
+
+    normalizers: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        self.kept = []
+        order = list(self.fields)
+        for name in instance.sensitive_fields:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            field.widget = forms.TextInput(attrs={**field.widget.attrs, "autocomplete": "off"})
+            if not (instance.pk and getattr(instance, name)):
+                continue
+            self.kept.append(name)
+            masked = instance.masked(name)
+            self.initial[name] = ""
+            field.required = False
+            field.widget.attrs["placeholder"] = masked
+            field.help_text = SENSITIVE_KEEP_HINT.format(masked)
+            if instance._meta.get_field(name).blank:
+                self.fields[f"clear_{name}"] = forms.BooleanField(
+                    label=f"清除{field.label}",
+                    required=False,
+                    widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+                )
+                order.insert(order.index(name) + 1, f"clear_{name}")
+        self.order_fields(order)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.instance.sensitive_fields:
+            if name not in self.fields or name in self.errors:
+                continue
+            value = cleaned.get(name) or ""
+            if cleaned.get(f"clear_{name}"):
+                cleaned[name] = ""
+            elif not value and name in self.kept:
+                cleaned[name] = getattr(self.instance, name)
+            elif value and name in self.normalizers:
+                try:
+                    cleaned[name] = self.normalizers[name](value)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        return cleaned
 
 
 class ImportForm(StyledFormMixin, forms.Form):

@@ -127,6 +127,7 @@ MENU: tuple[MenuGroup, ...] = (
             MenuItem("变更记录", "core:objectchange_list", "core.view_objectchange"),
             MenuItem("访问日志", "core:accesslog_list", "core.view_accesslog"),
             MenuItem("导入任务", "core:importjob_list"),
+            MenuItem("导出任务", "core:exportjob_list"),
             MenuItem("短信发件箱", "notify:smsmessage_list", "notify.view_smsmessage"),
             MenuItem("Open311 接口密钥", "open311:apiclient_list", "open311.view_apiclient"),
         ),

@@ -1,5 +1,5 @@
-"""Periodic jobs: the deadline sweep, import-file pruning, population snapshots, failing the
-imports whose worker stopped.
+"""Periodic jobs: the deadline sweep, pruning of import and export files, population snapshots,
+the case-number sequences, failing the import and export jobs whose worker stopped.
 
 `settings.PERIODIC_JOBS` names each job's task and interval. `manage.py run_periodic` calls
 `run_due()` every few seconds; a job whose due time has passed is queued on the task system and

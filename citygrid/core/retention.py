@@ -3,7 +3,8 @@
 Uploaded import files are the copy nobody looks after: once their job has finished and the
 retention period passed, the file goes; the job row with its counts and errors stays as the record
 of what was imported. Export files (big exports written by a background job) likewise: a copy of
-personal data in bulk, kept only until its requester had time to download it.
+personal data in bulk, kept only until its requester had time to download it; the half-written
+file of an export whose worker was lost goes the same way once the reaper has failed the job.
 """
 
 from datetime import timedelta

@@ -4,10 +4,13 @@ C0 control characters (U+0000–U+001F) other than tab, line feed and carriage r
 place in a name or an address, and break what is built from the text: XML 1.0 forbids them (an
 Open311 feed with one is not well-formed for any client) and openpyxl refuses to write them (an
 XLSX export fails). They are stripped on the way in (`ChangeLoggedModel.derive`, the importer)
-and again on the way out, for rows stored before.
+and again on the way out, for rows stored before. Records outside the change log (case events,
+held reports, channel state ...) strip them in their own `save()` through `StripControlsMixin`.
 """
 
 import re
+
+from django.db import models
 
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -15,3 +18,25 @@ CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def strip_controls(value: str) -> str:
     """`value` without C0 control characters except tab, line feed and carriage return."""
     return CONTROL_CHARS_RE.sub("", value)
+
+
+def strip_text_fields(instance: models.Model) -> None:
+    """Strip control characters from every loaded text field of `instance`; deferred fields
+    are left alone rather than fetched."""
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, models.CharField | models.TextField):
+            continue
+        value = instance.__dict__.get(field.attname)
+        if isinstance(value, str):
+            setattr(instance, field.attname, strip_controls(value))
+
+
+class StripControlsMixin:
+    """For a model outside the change log: its text is cleaned in `save()`, the one place every
+    writer (action function, channel, API) passes, as `ChangeLoggedModel.derive()` does for the
+    logged ones. Such a model must not be written with `bulk_create()` or `update()`, which
+    skip `save()`."""
+
+    def save(self, *args, **kwargs):
+        strip_text_fields(self)
+        super().save(*args, **kwargs)

@@ -1,17 +1,22 @@
 from django.urls import path
 
-from citygrid.core.models import AccessLog, Dictionary, DictItem, ObjectChange
+from citygrid.core.models import AccessLog, Dictionary, DictItem, ExportJob, ImportJob, ObjectChange
 from citygrid.core.routing import model_urls
-from citygrid.core.views import exports, pages, records
+from citygrid.core.views import exports, jobs, pages, records
 
 app_name = "core"
 
 urlpatterns = [
     path("search/", pages.search, name="search"),
     path("wip/<slug:slug>/", pages.wip, name="wip"),
-    path("imports/", pages.importjob_list, name="importjob_list"),
+    path(
+        "imports/", jobs.job_list, {"model": ImportJob, "title": "我的导入"}, name="importjob_list"
+    ),
     path("imports/<int:pk>/", pages.importjob, name="importjob"),
     path("imports/<int:pk>/errors/", pages.importjob_errors, name="importjob_errors"),
+    path(
+        "exports/", jobs.job_list, {"model": ExportJob, "title": "我的导出"}, name="exportjob_list"
+    ),
     path("exports/<int:pk>/", exports.exportjob, name="exportjob"),
     path("import-templates/<str:key>/", pages.import_template, name="import_template"),
     *model_urls(

@@ -2,11 +2,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from citygrid.core import dictionaries
-from citygrid.core.forms import ScopedModelForm, StyledFormMixin
-from citygrid.core.sensitive_forms import SensitiveInputsMixin
+from citygrid.core.forms import ScopedModelForm, SensitiveInputsMixin, StyledFormMixin
 from citygrid.housing import inputs, numbering
 from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
 from citygrid.regions.choices import RegionLevel
+from citygrid.regions.widgets import use_picker
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -31,6 +31,7 @@ class EstateForm(ScopedModelForm):
             level__in=[RegionLevel.COMMUNITY, RegionLevel.GRID]
         )
         self.fields["region"].label = "所属社区/网格"
+        use_picker(self.fields["region"], RegionLevel.COMMUNITY, RegionLevel.GRID)
 
 
 class BuildingForm(ScopedModelForm):
@@ -60,6 +61,7 @@ class BuildingForm(ScopedModelForm):
             level=RegionLevel.GRID
         )
         self.fields["region"].label = "所属网格"
+        use_picker(self.fields["region"], RegionLevel.GRID)
 
 
 class HouseForm(SensitiveInputsMixin, ScopedModelForm):
@@ -93,6 +95,7 @@ class HouseForm(SensitiveInputsMixin, ScopedModelForm):
         region.required = False
         region.label = "所属网格"
         region.help_text = "选择楼栋时按楼栋所在网格，无需填写"
+        use_picker(region, RegionLevel.GRID)
         self.fields["building"].queryset = self.fields["building"].queryset.select_related("estate")
         self.fields["building"].help_text = "平房、院落、门店等不在楼栋中的房屋留空，填写网格与地址"
 

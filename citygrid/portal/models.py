@@ -8,6 +8,7 @@ from citygrid.core import files
 from citygrid.core.fields import EncryptedCharField
 from citygrid.core.models import ChangeLoggedModel
 from citygrid.core.querysets import RestrictedManager
+from citygrid.core.text import StripControlsMixin
 from citygrid.core.validators import mask_mobile, mask_name, normalize_mobile, validate_mobile
 
 
@@ -95,7 +96,7 @@ class BlockedIp(ChangeLoggedModel):
         return reverse("portal:blockedip_list")
 
 
-class HeldReport(models.Model):
+class HeldReport(StripControlsMixin, models.Model):
     """A citizen's report kept aside (over the rate limit, or from a blocked phone or address).
 
     Never rejected: staff release it, which files the case through the one intake service, or
@@ -207,7 +208,7 @@ files.register(
 )
 
 
-class CitizenRating(models.Model):
+class CitizenRating(StripControlsMixin, models.Model):
     """The reporting citizen's rating of a closed case, once (also written to the case as its
     `evaluate` event, where the indicators read satisfaction)."""
 

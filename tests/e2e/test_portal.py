@@ -36,14 +36,25 @@ def test_citizen_reports_with_photo_and_gps_on_a_phone(
         page.goto("/portal/")
         expect(page.locator("#main-nav")).to_have_count(0)
         page.locator(".ts-control input").fill("占道")
-        # Click the match itself: Enter would take whatever option is first before filtering ends.
-        page.locator(".ts-dropdown .option", has_text="占道施工").first.click()
+        # Tom Select filters 300 ms after the last keystroke, and that refresh reopens the list
+        # and takes the focus back: a later fill would type into the class search instead of
+        # the description. Pick the option only once the filtered list (matches highlighted)
+        # is shown, so no refresh is pending.
+        match = page.locator(".ts-dropdown .option", has_text="占道施工").first
+        expect(match.locator(".highlight")).to_have_text("占道")
+        match.click()
         expect(page.locator("#id_category")).not_to_have_value("")
-        page.fill("textarea[name=description]", "人行道上堆放建材，影响通行")
+        expect(page.locator(".ts-dropdown")).to_be_hidden()
+        description = page.locator("textarea[name=description]")
+        description.fill("人行道上堆放建材，影响通行")
+        expect(description).to_have_value("人行道上堆放建材，影响通行")
         page.locator("input[name=photos]").set_input_files(str(photo))
         page.click("#use-gps")
         expect(page.locator("#position-status")).to_contain_text("定位精度约 8 米")
-        page.fill("input[name=reporter_phone]", "13812345678")
+        phone = page.locator("input[name=reporter_phone]")
+        phone.fill("13812345678")
+        expect(phone).to_have_value("13812345678")
+        expect(description).to_have_value("人行道上堆放建材，影响通行")
         with page.expect_navigation():
             page.click("#portal-submit")
         problems = page.locator(".invalid-feedback, .alert").all_inner_texts()

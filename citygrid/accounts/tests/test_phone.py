@@ -51,6 +51,7 @@ def test_user_form_shows_the_phone_masked_and_keeps_it_when_left_empty(client, t
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_back")
 def test_migration_encrypts_stored_phones_in_place_and_back(make_user):
     user = make_user()
     MigrationExecutor(connection).migrate(BEFORE)

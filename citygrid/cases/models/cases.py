@@ -15,6 +15,7 @@ from citygrid.cases.choices import (
 from citygrid.core import files
 from citygrid.core.fields import EncryptedCharField
 from citygrid.core.models import ScopedModel
+from citygrid.core.text import StripControlsMixin
 
 
 class Case(ScopedModel):
@@ -161,7 +162,7 @@ class Case(ScopedModel):
         return Lateness.ON_TIME
 
 
-class CaseEvent(models.Model):
+class CaseEvent(StripControlsMixin, models.Model):
     """One step of a case's history, written only by the action functions. Append-only."""
 
     case = models.ForeignKey(

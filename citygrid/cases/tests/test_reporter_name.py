@@ -30,6 +30,7 @@ def test_reporter_name_is_stored_encrypted(report):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_back")
 def test_migration_encrypts_stored_names_in_place_and_back(report):
     case = _named_case(report)
     MigrationExecutor(connection).migrate(BEFORE)

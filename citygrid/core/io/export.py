@@ -98,6 +98,8 @@ def run(job: ExportJob) -> None:
     user = job.user
     resource = get_resource(job.resource)()
     model = resource.model
+    # The first beat: from now on a stopped worker shows as a stale heartbeat.
+    job.beat()
     with acting_as(user, ip=job.ip):
         if not user.is_active or not user.has_perm(permission_name(model, "export")):
             return _fail(job, "您已没有此数据的导出权限")
@@ -111,10 +113,9 @@ def run(job: ExportJob) -> None:
         view = import_string(job.view)()
         view.setup(request)
         qs = view.export_queryset(params)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.RUNNING, total_rows=qs.count()
-        )
         name = job.file.field.generate_filename(job, f"export.{job.format}")
+        # Named before the first row: a worker killed mid-file leaves a job whose file is pruned.
+        job.beat(status=ExportJob.Status.RUNNING, total_rows=qs.count(), file=name)
         path = job.file.storage.path(name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         done = [0]
@@ -139,7 +140,6 @@ def run(job: ExportJob) -> None:
         )
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.DONE,
-            file=name,
             processed_rows=done[0],
             total_rows=done[0],
             message=f"共导出 {done[0]} 条",
@@ -148,15 +148,16 @@ def run(job: ExportJob) -> None:
 
 
 def _counting(job: ExportJob, rows: Iterable[list], done: list[int]) -> Iterator[list]:
-    """The rows, counted into `done[0]`, with the job's progress saved every few thousand."""
+    """The rows, counted into `done[0]`, with the job's progress saved and its lease renewed
+    every few thousand."""
     for row in rows:
         yield row
         done[0] += 1
         if done[0] % PROGRESS_EVERY == 0:
-            ExportJob.objects.filter(pk=job.pk).update(processed_rows=done[0])
+            job.beat(processed_rows=done[0])
 
 
 def _fail(job: ExportJob, message: str) -> None:
     ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.FAILED, message=message, finished=timezone.now()
+        status=ExportJob.Status.FAILED, message=message, file="", finished=timezone.now()
     )

@@ -112,7 +112,7 @@ def _error_list(resource: Resource, rows: list[RowResult]) -> list[dict]:
 def run(job: ImportJob, resource: Resource) -> None:
     user = job.user
     # The first beat: from now on a stopped worker shows as a stale heartbeat.
-    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+    job.beat()
     with acting_as(user):
         try:
             fmt = detect_format(job.file_name)
@@ -164,7 +164,7 @@ def run(job: ImportJob, resource: Resource) -> None:
 
 
 def _progress(job: ImportJob, done: int) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, heartbeat_at=timezone.now())
+    job.beat(processed_rows=done)
 
 
 def _progress_outside(job: ImportJob):

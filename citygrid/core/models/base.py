@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from citygrid.core import writeguard
 from citygrid.core.querysets import RestrictedManager
-from citygrid.core.text import strip_controls
+from citygrid.core.text import strip_text_fields
 
 
 class ChangeLoggedModel(models.Model):
@@ -78,14 +78,8 @@ class ChangeLoggedModel(models.Model):
     # --- Input text (issue 10): every entry point writes through derive(), so this is the one
     # place where control characters are kept out of the database.
     def clean_text(self) -> None:
-        """Drop C0 control characters from every loaded text field (see `core/text.py`);
-        deferred fields are left alone rather than fetched."""
-        for field in self._meta.concrete_fields:
-            if not isinstance(field, models.CharField | models.TextField):
-                continue
-            value = self.__dict__.get(field.attname)
-            if isinstance(value, str):
-                setattr(self, field.attname, strip_controls(value))
+        """Drop C0 control characters from every loaded text field (see `core/text.py`)."""
+        strip_text_fields(self)
 
     # --- end of input text
 

@@ -3,6 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from citygrid.core.querysets import RestrictedManager
+from citygrid.core.text import StripControlsMixin
 
 
 class ObjectChange(models.Model):
@@ -57,7 +58,7 @@ class ObjectChange(models.Model):
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
-class AccessLog(models.Model):
+class AccessLog(StripControlsMixin, models.Model):
     """A read or export of personal data: who, when, what, from where, and why.
 
     Holds no plaintext sensitive values itself.

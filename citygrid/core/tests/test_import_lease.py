@@ -1,5 +1,5 @@
 """An import whose worker dies writes nothing and does not stay "导入中" forever: the importer
-beats a heartbeat while it runs, and the periodic job `reap_import_jobs` fails a job whose
+beats a heartbeat while it runs, and the periodic job `reap_jobs` fails a job whose
 heartbeat is older than the lease."""
 
 from datetime import timedelta
@@ -43,7 +43,7 @@ def backdate(job: ImportJob, seconds: float) -> None:
 def test_a_job_lost_mid_write_wrote_nothing_and_is_failed_after_its_lease(
     tree, make_user, monkeypatch, settings
 ):
-    settings.IMPORT_LEASE_SECONDS = 600
+    settings.JOB_LEASE_SECONDS = 600
     write_rows = bulk.write_rows
 
     def write_then_die(*args, **kwargs):
@@ -63,12 +63,12 @@ def test_a_job_lost_mid_write_wrote_nothing_and_is_failed_after_its_lease(
 
     # Within the lease the worker may still be busy: the job is left alone.
     backdate(job, 599)
-    assert tasks.reap_import_jobs.enqueue().return_value == 0
+    assert tasks.reap_jobs.enqueue().return_value == 0
     job.refresh_from_db()
     assert (job.status, job.message, job.finished) == (ImportJob.Status.RUNNING, "", None)
 
     backdate(job, 601)
-    assert tasks.reap_import_jobs.enqueue().return_value == 1
+    assert tasks.reap_jobs.enqueue().return_value == 1
     job.refresh_from_db()
     assert (job.status, job.message) == (ImportJob.Status.FAILED, LOST)
     assert job.finished is not None
@@ -76,7 +76,7 @@ def test_a_job_lost_mid_write_wrote_nothing_and_is_failed_after_its_lease(
 
 
 def test_only_jobs_a_worker_took_and_lost_are_reaped(tree, make_user, settings):
-    settings.IMPORT_LEASE_SECONDS = 60
+    settings.JOB_LEASE_SECONDS = 60
     user = make_user(perms=PERMS, scope=[tree.county_a])
     waiting = new_job(user, rows(tree, 1))  # still in the queue: no heartbeat yet
     ImportJob.objects.filter(pk=waiting.pk).update(created=timezone.now() - timedelta(days=1))
@@ -89,7 +89,7 @@ def test_only_jobs_a_worker_took_and_lost_are_reaped(tree, make_user, settings):
     picked_up = new_job(user, rows(tree, 1))  # died while reading the file
     backdate(picked_up, 61)
 
-    assert tasks.reap_import_jobs.enqueue().return_value == 1
+    assert tasks.reap_jobs.enqueue().return_value == 1
 
     statuses = dict(ImportJob.objects.values_list("pk", "status"))
     assert statuses == {

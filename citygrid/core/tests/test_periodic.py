@@ -49,9 +49,9 @@ def test_the_configured_jobs_are_importable_tasks(settings):
     settings.PERIODIC_JOBS = PERIODIC_JOBS
     assert {(job.name, job.task.name, job.every) for job in periodic.jobs()} == {
         ("sweep_deadlines", "sweep_deadlines", timedelta(seconds=60)),
-        ("prune_imports", "prune_imports", timedelta(seconds=3600)),
+        ("prune_jobs", "prune_jobs", timedelta(seconds=3600)),
         ("snapshot_population", "snapshot_population", timedelta(seconds=600)),
-        ("reap_import_jobs", "reap_import_jobs", timedelta(seconds=60)),
+        ("reap_jobs", "reap_jobs", timedelta(seconds=60)),
     }
 
 
@@ -68,9 +68,9 @@ def test_the_workers_run_the_configured_jobs(settings, tree):
     )
     assert {name: r.return_value for name, r in results.items()} == {
         "sweep_deadlines": {"warned": 0, "overdue": 0, "escalated_orders": 0},
-        "prune_imports": 0,
+        "prune_jobs": 0,
         "snapshot_population": 5,  # the city, two counties, two townships
-        "reap_import_jobs": 0,
+        "reap_jobs": 0,
     }
 
 

@@ -41,12 +41,6 @@ def importjob(request, pk):
 
 
 @login_required
-def importjob_list(request):
-    jobs = ImportJob.objects.filter(user=request.user)[:100]
-    return render(request, "core/importjob_list.html", {"jobs": jobs})
-
-
-@login_required
 def importjob_errors(request, pk):
     """The uploaded file again, with an error column, so the user can fix it in place."""
     job = _own_job(request, pk)

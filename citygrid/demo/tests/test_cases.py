@@ -6,9 +6,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from citygrid.accounts import roles
 from citygrid.accounts.models import User
+from citygrid.cases import numbering
 from citygrid.cases.choices import OPEN_STATES, CaseState
 from citygrid.cases.models import (
     Case,
@@ -153,6 +155,18 @@ def _check_accounts(city) -> None:
     assert {"admin", "county_dispatcher", "dept_handler", "inspector"} <= actors
 
 
+def _restart_case_numbers() -> None:
+    VersionStamp.objects.filter(name__startswith="case_number_").delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s",
+                [numbering.PREFIX.replace("_", "\\_") + "%"],
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'ALTER SEQUENCE "{name}" RESTART')
+
+
 def test_demo_history_is_valid_and_deterministic(city):
     result = generate_demo_cases(city, seed=3, count=COUNT, now=NOW)
     _check_histories(result)
@@ -162,7 +176,7 @@ def test_demo_history_is_valid_and_deterministic(city):
     assert len(first) == COUNT
 
     Case.objects.all().delete()
-    VersionStamp.objects.filter(name__startswith="case_number_").delete()
+    _restart_case_numbers()
     again = generate_demo_cases(city, seed=3, count=COUNT, now=NOW)
     assert _fingerprint() == first
     assert again.by_state == result.by_state

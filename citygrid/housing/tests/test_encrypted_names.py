@@ -62,6 +62,7 @@ def test_names_are_masked_on_pages_in_the_api_and_in_exports(client, api_client,
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_back")
 def test_migration_encrypts_stored_names_in_place_and_back(tree):
     # Not validated: a transactional test runs without the code tables migrations seed.
     house = House.objects.create(region=tree.grid_a1, number="101", owner_name="王大明")

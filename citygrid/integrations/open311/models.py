@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from citygrid.core.fields import EncryptedCharField
 from citygrid.core.models import ChangeLoggedModel
+from citygrid.core.text import StripControlsMixin
 
 
 class ApiClient(ChangeLoggedModel):
@@ -93,7 +94,7 @@ class ServiceAttribute(ChangeLoggedModel):
         return self.datatype in (self.DataType.SINGLE, self.DataType.MULTI)
 
 
-class ServiceRequest(models.Model):
+class ServiceRequest(StripControlsMixin, models.Model):
     """The Open311 side of a case filed through the API: who filed it, its token, the media link
     and the answers to the class's attributes (the case itself holds the rest)."""
 

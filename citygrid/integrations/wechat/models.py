@@ -1,9 +1,10 @@
 from django.db import models
 
 from citygrid.core.fields import EncryptedCharField
+from citygrid.core.text import StripControlsMixin
 
 
-class Conversation(models.Model):
+class Conversation(StripControlsMixin, models.Model):
     """A citizen's report in progress on the official account: one row per openid.
 
     The pieces (location, description, photos, phone) arrive as separate messages in any order;

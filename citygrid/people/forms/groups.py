@@ -11,9 +11,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from citygrid.cases.forms import CategoryChoiceField, minor_categories
 from citygrid.cases.models import Department
 from citygrid.cases.routing import departments_for
-from citygrid.core.forms import ScopedModelForm, StyledFormMixin
+from citygrid.core.forms import ScopedModelForm, SensitiveInputsMixin, StyledFormMixin
 from citygrid.people.choices import SPECIAL_GROUP_KINDS, Category
-from citygrid.people.forms.sensitive import MaskedInputsMixin
 from citygrid.people.models import (
     AidsRiskDetail,
     AtRiskYouth,
@@ -58,7 +57,7 @@ def custodian_departments(user):
 # --- kind-specific details ---------------------------------------------------------------------
 
 
-class DetailForm(MaskedInputsMixin, ScopedModelForm):
+class DetailForm(SensitiveInputsMixin, ScopedModelForm):
     """Items of one kind, shown under the membership form (prefix "detail")."""
 
 
@@ -158,7 +157,7 @@ def membership_detail(membership, details: dict):
 # --- memberships -------------------------------------------------------------------------------
 
 
-class MembershipForm(MaskedInputsMixin, ScopedModelForm):
+class MembershipForm(SensitiveInputsMixin, ScopedModelForm):
     """The person is fixed once the membership exists, and so is the kind (its details follow
     from it); a new membership names its person by `?person=<pk>` from the person page."""
 

@@ -9,10 +9,9 @@ from django.utils.html import format_html
 
 from citygrid.core import records
 from citygrid.core.fields import DictField
-from citygrid.core.forms import ScopedModelForm, StyledFormMixin
+from citygrid.core.forms import ScopedModelForm, SensitiveInputsMixin, StyledFormMixin
 from citygrid.housing.models import House
 from citygrid.people.choices import Relation, ResidenceType
-from citygrid.people.forms.sensitive import MaskedInputsMixin
 from citygrid.people.models import (
     FloatingDetail,
     LeftBehindDetail,
@@ -21,12 +20,13 @@ from citygrid.people.models import (
     RegisteredDetail,
 )
 from citygrid.regions.choices import RegionLevel
+from citygrid.regions.widgets import use_picker
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OUT_OF_SCOPE_DUPLICATE = "该证件号码已在其他辖区登记，请联系对方办理迁移"
 
 
-class PersonForm(ScopedModelForm):
+class PersonForm(SensitiveInputsMixin, ScopedModelForm):
     left_behind = forms.BooleanField(label="留守人员", required=False)
 
     class Meta:
@@ -67,42 +67,17 @@ class PersonForm(ScopedModelForm):
         ).order_by("code")
         region.label = "所属网格"
         region.help_text = "人员归属到现住地所在网格（暂不明确时可归属到社区）"
+        use_picker(region, RegionLevel.GRID, RegionLevel.COMMUNITY)
         self.fields["sex"].help_text = "居民身份证自动识别"
         self.fields["birth_date"].help_text = "居民身份证自动识别"
         self.fields["left_behind"].help_text = "勾选后填写留守人员信息"
-        instance = self.instance
-        if instance.pk:
-            # The stored numbers are never put into the page: typing a new one replaces them.
-            self.initial["id_number"] = ""
-            self.initial["phone"] = ""
-            self.fields["id_number"].required = False
-            self.fields["id_number"].widget.attrs["placeholder"] = instance.masked("id_number")
-            self.fields["id_number"].help_text = "留空则不修改"
-            self.fields["phone"].widget.attrs["placeholder"] = instance.masked("phone")
-            self.fields["phone"].help_text = "留空则不修改"
-            self.fields["clear_phone"] = forms.BooleanField(label="清除联系电话", required=False)
-            self.fields["clear_phone"].widget.attrs["class"] = "form-check-input"
-            self.initial["left_behind"] = LeftBehindDetail.objects.filter(person=instance).exists()
-        else:
-            self.fields["id_number"].required = True
-        order = [n for n in self.fields if n not in ("left_behind", "clear_phone")]
+        if self.instance.pk:
+            self.initial["left_behind"] = LeftBehindDetail.objects.filter(
+                person=self.instance
+            ).exists()
+        order = [n for n in self.fields if n != "left_behind"]
         order.insert(order.index("residence_type") + 1, "left_behind")
-        order.insert(order.index("phone") + 1, "clear_phone")
         self.order_fields(order)
-
-    def clean_id_number(self):
-        value = (self.cleaned_data.get("id_number") or "").strip()
-        if not value and self.instance.pk:
-            return self.instance.id_number
-        return value
-
-    def clean_phone(self):
-        value = (self.cleaned_data.get("phone") or "").strip()
-        if self.data.get(self.add_prefix("clear_phone")) and self.instance.pk:
-            return ""
-        if not value and self.instance.pk:
-            return self.instance.phone
-        return value
 
     def _post_clean(self):
         super()._post_clean()
@@ -133,7 +108,7 @@ class PersonForm(ScopedModelForm):
         )
 
 
-class PartForm(MaskedInputsMixin, StyledFormMixin, forms.ModelForm):
+class PartForm(SensitiveInputsMixin, StyledFormMixin, forms.ModelForm):
     pass
 
 

@@ -18,6 +18,7 @@ def _migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_back")
 def test_plaintext_guardian_is_encrypted_in_place_and_back_on_reversal(tree):
     old = _migrate(BEFORE)
     Person = old.get_model("people", "Person")

@@ -43,6 +43,7 @@ def test_reporter_name_is_encrypted_masked_and_released_in_clear(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_back")
 def test_migration_encrypts_stored_names_in_place_and_back(client, report_data):
     held = _held(client, report_data)
     MigrationExecutor(connection).migrate(BEFORE)
