@@ -112,3 +112,21 @@ def blind_index(value: str) -> str:
     mac = hmac.HMAC(_index_key(settings.BLIND_INDEX_KEY, settings.SECRET_KEY), hashes.SM3())
     mac.update(value.encode())
     return mac.finalize().hex()
+
+
+def _check_value(key: bytes) -> str:
+    # An HMAC check value names a key without revealing anything that helps recover it.
+    mac = hmac.HMAC(key, hashes.SM3())
+    mac.update(b"citygrid key fingerprint")
+    return mac.finalize().hex()[:32]
+
+
+def key_fingerprints() -> dict:
+    """Which keys the data is under, never the keys: the id new values are encrypted with, a
+    check value per field key and one for the blind-index key (backups record it, and a
+    restore refuses a key ring that could not read the data)."""
+    return {
+        "current": current_key_id(),
+        "field": {key_id: _check_value(key) for key_id, key in _keys()},
+        "index": _check_value(_index_key(settings.BLIND_INDEX_KEY, settings.SECRET_KEY)),
+    }
