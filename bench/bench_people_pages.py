@@ -3,7 +3,8 @@
 `BENCH_PEOPLE` (or `--people N` when run as `python -m bench.bench_people_pages`) sets how many
 demo people are generated first (default 100 000; 1 000 000 takes several minutes on SQLite).
 Each page is requested `REQUESTS` times through Django's test client as a city-wide superuser:
-the person list, an exact ID-number look-up (POSTed, never in a URL), a name search and the
+the person list (also as a county user and as a grid user, and a deep keyset page), an exact
+ID-number look-up (POSTed, never in a URL), a name search, the region picker's search and the
 population statistics (page and its data). The baseline is the login page: the cost of the
 middleware stack and a template, measured in this run. Set `DATABASE_URL` for PostgreSQL.
 """
@@ -13,7 +14,7 @@ import os
 import statistics
 import time
 
-from bench.database import small_territory, superuser, test_database
+from bench.database import scoped_user, small_territory, superuser, test_database
 from bench.timing import BenchmarkFailed
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "100000"))
@@ -45,8 +46,10 @@ def run(people: int = PEOPLE) -> None:
         seconds = time.perf_counter() - start
         print(f"database: {vendor}; {people:,} people generated in {seconds:.0f} s")
         admin = superuser()
-        anonymous, client = Client(), Client()
+        anonymous, client, county, grid = Client(), Client(), Client(), Client()
         client.force_login(admin)
+        county.force_login(scoped_user("county", "330101"))
+        grid.force_login(scoped_user("grid", "330101001001050"))
         sample = Person.objects.filter(id_type="111").order_by("pk")[people // 2 : people // 2 + 1]
         person = sample.get()
         listing = reverse("people:person_list")
@@ -55,8 +58,15 @@ def run(people: int = PEOPLE) -> None:
             if response.status_code != status:
                 raise BenchmarkFailed(f"{response.request['PATH_INFO']}: {response.status_code}")
 
+        # A page deep in the list, reached the way its "下一页" link does (by the row before it).
+        deep = Person.objects.order_by("region_code", "name", "id")[people - 60 : people - 59].get()
+        search = reverse("regions:region_search")
         pages = [
             ("person list", lambda: ok(client.get(listing))),
+            ("person list, county user", lambda: ok(county.get(listing))),
+            ("person list, grid user", lambda: ok(grid.get(listing))),
+            ("person list, deep page", lambda: ok(client.get(listing, {"after": deep.pk}))),
+            ("region search", lambda: ok(county.get(search, {"q": "网格1"}))),
             (
                 "exact ID-number look-up",
                 lambda: ok(client.post(listing, {"number": person.id_number}), 302),

@@ -57,3 +57,20 @@ def superuser(username: str = "bench"):
 
     with writeguard.unlogged():
         return User.objects.create_superuser(username, password="Bench@2026x")
+
+
+def scoped_user(username: str, code: str):
+    """A user who may view people, scoped to the region `code` (a county, a grid ...)."""
+    from django.contrib.auth.models import Permission
+
+    from citygrid.accounts.models import Role, User
+    from citygrid.core import writeguard
+    from citygrid.regions.models import Region
+
+    with writeguard.unlogged():
+        user = User.objects.create_user(username, password="Bench@2026x")
+        role = Role.objects.create(name=f"bench-{username}")
+        role.permissions.add(Permission.objects.get(codename="view_person"))
+        user.roles.add(role)
+        user.scope_regions.set([Region.objects.get(code=code)])
+    return user

@@ -12,6 +12,7 @@ from citygrid.people.ages import years_before
 from citygrid.people.choices import PersonStatus, ResidenceType
 from citygrid.people.models import Person, Residency
 from citygrid.regions.models import Region
+from citygrid.regions.widgets import PICKER_COLUMNS, RegionPicker
 
 _ID_LIKE_RE = re.compile(r"[0-9]{15}|[0-9]{17}[0-9Xx]")
 _MOBILE_LIKE_RE = re.compile(r"(?:\+?86)?1[3-9][0-9]{9}")
@@ -22,9 +23,10 @@ def _dict_choices(code: str):
 
 
 def _scope_regions(request):
-    # The list page passes the request: the picker offers only the user's territory. Exports
-    # build the filter without it; their rows are restricted to the scope anyway.
-    qs = Region.objects.exclude(level="village_group").order_by("code")
+    # The list page passes the request: the picker accepts only the user's territory. Exports
+    # build the filter without it; their rows are restricted to the scope anyway. The picker
+    # searches remotely, so this only validates the chosen id (never reading a boundary).
+    qs = Region.objects.exclude(level="village_group").only(*PICKER_COLUMNS)
     if request is None:
         return qs
     return qs.in_scope(request.user)
@@ -76,7 +78,10 @@ class PersonFilterSet(BaseFilterSet):
         widget=forms.NumberInput(attrs={"min": 0, "max": 150}),
     )
     region = django_filters.ModelChoiceFilter(
-        queryset=_scope_regions, method="filter_region", label="所属区域（含下级）"
+        queryset=_scope_regions,
+        method="filter_region",
+        label="所属区域（含下级）",
+        widget=RegionPicker,
     )
     id_type = django_filters.ChoiceFilter(choices=_dict_choices("id_type"), label="证件类型")
     # "Everyone who lives here" from a house, building or estate page: current homes only.

@@ -8,6 +8,7 @@ app_name = "regions"
 
 urlpatterns = [
     path("map/", views.grid_map, name="map"),
+    path("regions/search/", views.region_search, name="region_search"),
     path("regions/<int:pk>/card/", views.region_card, name="region_card"),
     *model_urls(
         "regions",

@@ -4,12 +4,16 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from citygrid.core.views import generic
 from citygrid.regions import filtersets, forms, tables
 from citygrid.regions.choices import RegionLevel
 from citygrid.regions.models import GridWorker, Region
+from citygrid.regions.widgets import PICKER_COLUMNS, picker_label
+
+SEARCH_RESULTS = 20
 
 
 class RegionListView(generic.ObjectListView):
@@ -129,3 +133,24 @@ def region_card(request, pk):
         "regions/inc/region_card.html",
         {"region": region, "workers": workers, "ancestors": region.ancestors()},
     )
+
+
+@login_required
+def region_search(request):
+    """Matches for a region picker (`regions/widgets.py`): by name, or by code when digits are
+    typed; from the user's territory only, at most `SEARCH_RESULTS`, and never the boundary.
+    Territory, not the view permission: whoever may pick a grid in a form may find it."""
+    text = request.GET.get("q", "").strip()[:50]
+    levels = [v for v in request.GET.get("levels", "").split(",") if v in RegionLevel.values]
+    regions = Region.objects.in_scope(request.user).exclude(level=RegionLevel.VILLAGE_GROUP)
+    if levels:
+        regions = regions.filter(level__in=levels)
+    if text.isdigit():
+        regions = regions.filter(code__within=text)
+    elif text:
+        regions = regions.filter(name__icontains=text)
+    rows = regions.order_by("code").values(*PICKER_COLUMNS)[:SEARCH_RESULTS]
+    results = [
+        {**row, "text": picker_label(row["name"], row["code"], row["level"])} for row in rows
+    ]
+    return JsonResponse({"results": results})

@@ -16,8 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views import View
 from django_tables2 import RequestConfig
+from django_tables2.rows import BoundRows
 
-from citygrid.core import records
+from citygrid.core import listing, records
 from citygrid.core.errors import OutOfScope
 from citygrid.core.forms import ImportForm
 from citygrid.core.io import export
@@ -102,8 +103,20 @@ class ObjectListView(ModelViewMixin, View):
     def get(self, request):
         self.require_perm()
         table = self.table(self.filtered("view"))
-        RequestConfig(request, paginate={"per_page": 50}).configure(table)
-        context = {**self.base_context(), "table": table, "filter": self.filterset_instance}
+        # Ordering from the request; paging is ours (`core/listing.py`): a bounded count and
+        # keyset links instead of counting every row and OFFSET-ing to deep pages.
+        RequestConfig(request, paginate=False).configure(table)
+        listed = listing.paginate(
+            request, table.data.data, listing.per_page(request, table._meta.per_page)
+        )
+        listed.page.object_list = BoundRows(listed.page.object_list, table)
+        table.page = listed.page
+        context = {
+            **self.base_context(),
+            "table": table,
+            "listing": listed,
+            "filter": self.filterset_instance,
+        }
         if request.htmx and request.htmx.target == "object-table":
             return render(request, "core/inc/table.html", context)
         return render(request, self.template_name, context)
