@@ -68,6 +68,11 @@ class BoundedPage(Page):
         return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
 
 
+# No list holds this many rows; an OFFSET past it is answered empty without asking the database,
+# whose integer it could overflow (a page number of 19 digits, say).
+OFFSET_BEYOND_ANY_LIST = 2**31
+
+
 class BoundedPaginator(Paginator):
     """Django's paginator with a bounded count; any page number ≥ 1 is valid."""
 
@@ -91,5 +96,7 @@ class BoundedPaginator(Paginator):
     def page(self, number) -> BoundedPage:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
+        if bottom >= OFFSET_BEYOND_ANY_LIST:
+            return BoundedPage([], number, self, False)
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         return BoundedPage(rows[: self.per_page], number, self, len(rows) > self.per_page)

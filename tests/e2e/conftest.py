@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -253,3 +254,23 @@ def page_as(new_page):
         return log_in_page(new_page(leaflet=leaflet), user, password)
 
     return open_as
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """The code tables the migrations seeded: browser tests flush them, and forms need them.
+    Put back as the migration wrote them: directly, with no history."""
+    from citygrid.core import writeguard
+    from citygrid.core.models import Dictionary, DictItem
+    from citygrid.core.seeds import seed_dictionaries
+
+    with writeguard.unlogged():
+        seed_dictionaries(Dictionary, DictItem)
+
+
+def pick_region(page, field_id: str, name: str) -> None:
+    """Choose a region in a region picker (it searches the server as one types)."""
+    page.locator(f"#{field_id}-ts-control").fill(name)
+    option = page.locator(".ts-dropdown .option", has_text=name).first
+    option.click()
+    expect(page.locator(f"select#{field_id}")).not_to_have_value("")

@@ -8,10 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from citygrid.core.models import AccessLog, Dictionary, DictItem
+from citygrid.core.models import AccessLog
 from citygrid.core.validators import id_number_check_char
 from citygrid.housing.models import Building, Estate, House, Rental
 from citygrid.people.models import Person, Residency
+from tests.e2e.conftest import pick_region
 
 pytestmark = pytest.mark.browser
 
@@ -21,17 +22,6 @@ def valid_id(body17: str) -> str:
 
 
 ID_NUMBER = valid_id("33010219900307123")  # born 1990-03-07, 17th digit odd: male
-
-
-@pytest.fixture
-def seeded(transactional_db):
-    # Browser tests flush the tables the migrations seeded; the forms need the code tables.
-    from citygrid.core import writeguard
-    from citygrid.core.seeds import seed_dictionaries
-
-    # Restoring what the migration seeded, as the migration does: directly, with no history.
-    with writeguard.unlogged():
-        seed_dictionaries(Dictionary, DictItem)
 
 
 @pytest.fixture
@@ -87,7 +77,7 @@ def test_floating_person_into_a_rental_then_revealed_and_logged(page_as, tree, m
     # The grid worker registers a newcomer as floating population ...
     page = page_as(worker)
     page.goto("/people/persons/add/")
-    page.select_option("#id_region", str(tree.grid_a1.pk))
+    pick_region(page, "id_region", "甲一网格")
     page.select_option("#id_residence_type", "floating")
     page.fill("#id_id_number", ID_NUMBER)
     page.fill("#id_name", "赵流动")

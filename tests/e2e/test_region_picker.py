@@ -13,7 +13,7 @@ SHOTS = Path("/tmp/shots")
 
 
 @pytest.fixture
-def people(tree, server_paused):
+def people(tree, seeded, server_paused):
     with server_paused:
         make_person(tree.grid_a1, "张一", id_number(seq="111"))
         make_person(tree.grid_a2, "李二", id_number(seq="221"))
