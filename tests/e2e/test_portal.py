@@ -36,10 +36,8 @@ def test_citizen_reports_with_photo_and_gps_on_a_phone(
         page.goto("/portal/")
         expect(page.locator("#main-nav")).to_have_count(0)
         page.locator(".ts-control input").fill("占道")
-        # Tom Select filters 300 ms after the last keystroke, and that refresh reopens the list
-        # and takes the focus back: a later fill would type into the class search instead of
-        # the description. Pick the option only once the filtered list (matches highlighted)
-        # is shown, so no refresh is pending.
+        # The list filters on each keystroke: once picked, it stays closed and the focus moves
+        # on (a pending throttled refresh used to reopen it and take the description's text).
         match = page.locator(".ts-dropdown .option", has_text="占道施工").first
         expect(match.locator(".highlight")).to_have_text("占道")
         match.click()
