@@ -45,6 +45,17 @@ def _next_in_sequence(name: str) -> int:
         return cursor.fetchone()[0]
 
 
+def sequences() -> list[str]:
+    """The names of the day sequences that exist (PostgreSQL), oldest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s "
+            "AND pg_table_is_visible(oid) ORDER BY relname",
+            [PREFIX.replace("_", r"\_") + "%"],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def prepare_sequences(today: date | None = None) -> int:
     """Create today's and tomorrow's sequences ahead of the first intake (which would otherwise
     create it while other intakes wait on the new name) and drop those older than KEEP_DAYS;
@@ -61,12 +72,7 @@ def prepare_sequences(today: date | None = None) -> int:
                     cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{sequence_name(day)}"')
             except IntegrityError:
                 pass
-        cursor.execute(
-            "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s "
-            "AND relname < %s AND pg_table_is_visible(oid)",
-            [PREFIX.replace("_", r"\_") + "%", oldest],
-        )
-        stale = [row[0] for row in cursor.fetchall()]
+        stale = [name for name in sequences() if name < oldest]
         for name in stale:
             cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')
     return len(stale)

@@ -1,6 +1,4 @@
 import django_tables2 as tables
-from django.conf import settings
-from django.contrib import messages
 
 from citygrid.core.models import AccessLog, Dictionary, ObjectChange
 
@@ -11,15 +9,8 @@ class BaseTable(tables.Table):
     class Meta:
         attrs = {"class": "table table-vcenter card-table table-striped"}
         template_name = "django_tables2/bootstrap5.html"
+        # Paged by `core/listing.py` (bounded count, keyset links, the `per_page` cap).
         per_page = 50
-
-    def paginate(self, *args, per_page=None, **kwargs):
-        # `?per_page=` comes from the address bar: a huge one would render the whole table.
-        cap = settings.CITYGRID_MAX_PAGE_SIZE
-        per_page = per_page or self._meta.per_page
-        if per_page > cap and getattr(self, "request", None) is not None:
-            messages.warning(self.request, f"每页最多显示 {cap} 条")
-        return super().paginate(*args, per_page=min(max(per_page, 1), cap), **kwargs)
 
 
 class ObjectChangeTable(BaseTable):

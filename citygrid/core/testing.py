@@ -7,8 +7,10 @@ scope (which must answer 404 and change nothing).
 
 import csv
 import io
+import threading
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.urls import reverse
 
 from citygrid.core.models import AccessLog, ImportJob, ObjectChange
@@ -495,3 +497,22 @@ class NoApiTests(RecordTestBase):
 
 class RecordTestCases(PageTests, ExportTests, ImportTests, ApiReadTests, ApiWriteTests):
     """Every generic test: pages, export, import and a read-write API."""
+
+
+def at_once(target, times: int = 2) -> None:
+    """Run `target` in `times` threads released together, for races that the database's locks
+    decide; each thread closes the connection it opened."""
+    barrier = threading.Barrier(times, timeout=10)
+
+    def run():
+        try:
+            barrier.wait()
+            target()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

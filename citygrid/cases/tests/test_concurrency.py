@@ -1,13 +1,12 @@
 """Two people acting on the same case at once: exactly one wins (row lock on PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection
+from django.db import connection  # noqa: F401 (read by the skipif condition)
 
 from citygrid.cases import actions
 from citygrid.cases.models import CaseEvent
 from citygrid.core.errors import ActionError
+from citygrid.core.testing import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -20,23 +19,15 @@ pytestmark = [
 
 def test_two_dispatchers_register_at_once_exactly_one_succeeds(setup, report):
     case = report()
-    barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
     def attempt():
         try:
-            barrier.wait()
             actions.register_case(case, actor=setup.dispatcher)
             outcomes.append("ok")
         except ActionError as exc:
             outcomes.append(exc.code)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(attempt)
     assert sorted(outcomes) == ["invalid_transition", "ok"]
     assert CaseEvent.objects.filter(case=case, action="register").count() == 1

@@ -93,6 +93,16 @@ def test_overdue_tab(client, setup, cases):
     assert set(tab(client, "overdue")) == expected - {cases["in_b"].number}
 
 
+def test_desk_pages_keep_their_tab(client, setup, cases, monkeypatch):
+    monkeypatch.setattr("citygrid.cases.views.desk.PER_PAGE", 2)
+    client.force_login(setup.dispatcher)
+    first = client.get(DESK, {"tab": "overdue"}).content.decode()
+    assert 'href="?tab=overdue&amp;page=2">下一页' in first and "1 / 3" in first
+    last = client.get(DESK, {"tab": "overdue", "page": 3}).content.decode()
+    assert 'href="?tab=overdue&amp;page=2">上一页' in last and "下一页" not in last
+    assert len(tab(client, "overdue")) == 2
+
+
 def test_supervision_tab_shows_a_member_their_departments_orders(client, setup, cases, tree):
     later = timezone.now() + timedelta(days=2)
     mine = SupervisionOrder.objects.create(

@@ -67,21 +67,15 @@ class ChangeLoggedModel(models.Model):
 
     def derive(self) -> None:
         """Columns computed from others, set before validation and before every write (single
-        or bulk): clean text, blind indexes of sensitive fields; subclasses add theirs."""
+        or bulk): text without control characters (every entry point writes through here, so
+        this is the one place they are kept out), blind indexes of sensitive fields; subclasses
+        add theirs."""
         from citygrid.core.crypto import blind_index
 
-        self.clean_text()
+        strip_text_fields(self)
         for name in self.sensitive_fields:
             if hasattr(self, f"{name}_index"):
                 setattr(self, f"{name}_index", blind_index(getattr(self, name) or ""))
-
-    # --- Input text (issue 10): every entry point writes through derive(), so this is the one
-    # place where control characters are kept out of the database.
-    def clean_text(self) -> None:
-        """Drop C0 control characters from every loaded text field (see `core/text.py`)."""
-        strip_text_fields(self)
-
-    # --- end of input text
 
     def clean_fields(self, exclude=None):
         self.derive()

@@ -159,11 +159,7 @@ def _restart_case_numbers() -> None:
     VersionStamp.objects.filter(name__startswith="case_number_").delete()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s",
-                [numbering.PREFIX.replace("_", "\\_") + "%"],
-            )
-            for (name,) in cursor.fetchall():
+            for name in numbering.sequences():
                 cursor.execute(f'ALTER SEQUENCE "{name}" RESTART')
 
 
