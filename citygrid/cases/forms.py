@@ -25,7 +25,9 @@ from citygrid.cases.routing import dispatch_departments, responsible_department
 from citygrid.cases.workflow import Input, Transition
 from citygrid.core import records
 from citygrid.core.forms import ScopedModelForm, StyledFormMixin
+from citygrid.regions.choices import RegionLevel
 from citygrid.regions.geo.index import load_index
+from citygrid.regions.widgets import GOVERNMENT_LEVELS, use_picker
 
 DATETIME_LOCAL = {"type": "datetime-local"}
 DATE = {"type": "date"}
@@ -105,9 +107,7 @@ class DepartmentForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["region"].label = "所属区域（层级）"
         # Departments sit at a level of government, never inside a single grid.
-        self.fields["region"].queryset = self.fields["region"].queryset.exclude(
-            level__in=["grid", "village_group"]
-        )
+        use_picker(self.fields["region"], *GOVERNMENT_LEVELS)
         self.fields["members"].queryset = self.fields["members"].queryset.filter(is_active=True)
 
 
@@ -122,6 +122,7 @@ class DispatchRuleForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["region"].label = "适用区域"
         self.fields["region"].help_text = "规则适用于该区域及其下级区域，下级区域的规则优先"
+        use_picker(self.fields["region"])
         self.fields["department"].queryset = self.fields["department"].queryset.filter(active=True)
 
 
@@ -320,7 +321,7 @@ class TaskForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = self.fields["region"].queryset.filter(level="grid")
+        use_picker(self.fields["region"], RegionLevel.GRID)
         self.fields["region"].label = "巡查网格"
         self.fields["assignee"].queryset = self.fields["assignee"].queryset.filter(is_active=True)
         if self.instance.checkpoints and not self.is_bound:
@@ -372,8 +373,8 @@ class VisitForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = self.fields["region"].queryset.filter(level="grid")
         self.fields["region"].required = False
+        use_picker(self.fields["region"], RegionLevel.GRID)
         self.fields["region"].label = "所在网格"
         self.fields["region"].help_text = "在地图上点选位置时自动确定"
         if not self.instance.pk and not self.is_bound:

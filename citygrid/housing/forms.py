@@ -27,9 +27,6 @@ class EstateForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = self.fields["region"].queryset.filter(
-            level__in=[RegionLevel.COMMUNITY, RegionLevel.GRID]
-        )
         self.fields["region"].label = "所属社区/网格"
         use_picker(self.fields["region"], RegionLevel.COMMUNITY, RegionLevel.GRID)
 
@@ -57,9 +54,6 @@ class BuildingForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = self.fields["region"].queryset.filter(
-            level=RegionLevel.GRID
-        )
         self.fields["region"].label = "所属网格"
         use_picker(self.fields["region"], RegionLevel.GRID)
 
@@ -91,7 +85,6 @@ class HouseForm(SensitiveInputsMixin, ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         region = self.fields["region"]
-        region.queryset = region.queryset.filter(level=RegionLevel.GRID)
         region.required = False
         region.label = "所属网格"
         region.help_text = "选择楼栋时按楼栋所在网格，无需填写"

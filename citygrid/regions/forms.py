@@ -1,7 +1,9 @@
 from django import forms
 
 from citygrid.core.forms import ScopedModelForm
+from citygrid.regions.choices import RegionLevel
 from citygrid.regions.models import GridWorker, Region
+from citygrid.regions.widgets import GOVERNMENT_LEVELS, use_picker
 
 
 class RegionForm(ScopedModelForm):
@@ -34,16 +36,17 @@ class RegionForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only non-grid levels can be parents; thousands of grids would bury the choices.
-        self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
-            level__in=["grid", "village_group"]
-        )
+        parent = self.fields["parent"]
         if self.instance.pk:
             # Code, level and (through the code) parent are fixed once a region exists.
             for name in ("parent", "level", "code"):
                 self.fields[name].disabled = True
             # A grid worker may edit their grid though its community lies outside their scope.
-            self.fields["parent"].queryset = Region.objects.filter(pk=self.instance.parent_id)
+            parent.queryset = Region.objects.filter(pk=self.instance.parent_id)
+            use_picker(parent)
+        else:
+            # Grids hold no regions but village groups, which are not edited here.
+            use_picker(parent, *GOVERNMENT_LEVELS)
         if self.instance.boundary and not self.is_bound:
             import json
 
@@ -69,5 +72,5 @@ class GridWorkerForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = self.fields["region"].queryset.filter(level="grid")
+        use_picker(self.fields["region"], RegionLevel.GRID)
         self.fields["region"].label = "所属网格"

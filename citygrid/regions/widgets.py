@@ -61,8 +61,20 @@ class RegionMultiPicker(RegionPicker, forms.SelectMultiple):
     """The same for a `ModelMultipleChoiceField` (a user's scope regions)."""
 
 
+# Levels of government: where departments and responsibilities sit, never inside a grid.
+GOVERNMENT_LEVELS = (
+    RegionLevel.CITY,
+    RegionLevel.COUNTY,
+    RegionLevel.TOWNSHIP,
+    RegionLevel.COMMUNITY,
+)
+
+
 def use_picker(field: forms.ModelChoiceField, *levels: str) -> None:
-    """Give a form's region field a picker; `levels` should match its queryset's levels."""
+    """Give a form's region field a picker. With `levels`, the field accepts only regions of
+    those levels and the picker searches only them (one statement of the rule for both)."""
+    if levels:
+        field.queryset = field.queryset.filter(level__in=levels)
     multiple = isinstance(field, forms.ModelMultipleChoiceField)
     field.widget = (RegionMultiPicker if multiple else RegionPicker)(levels=levels)
     field.widget.is_required = field.required

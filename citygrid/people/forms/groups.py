@@ -29,6 +29,7 @@ from citygrid.people.models import (
     Subsidy,
     VulnerableGroup,
 )
+from citygrid.regions.widgets import GOVERNMENT_LEVELS, use_picker
 
 DATE = {"type": "date"}
 TEXTAREA = {"rows": 3}
@@ -379,9 +380,7 @@ class CustodianAssignmentForm(ScopedModelForm):
         self.fields["region"].label = "适用区域"
         self.fields["region"].help_text = "对该区域及其下级区域生效，下级区域的设置优先"
         # Responsibility is set per level of government, never per grid.
-        self.fields["region"].queryset = self.fields["region"].queryset.exclude(
-            level__in=["grid", "village_group"]
-        )
+        use_picker(self.fields["region"], *GOVERNMENT_LEVELS)
         self.fields["department"].queryset = custodian_departments(self.user)
 
 

@@ -62,9 +62,6 @@ class PersonForm(SensitiveInputsMixin, ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         region = self.fields["region"]
-        region.queryset = region.queryset.filter(
-            level__in=[RegionLevel.GRID, RegionLevel.COMMUNITY]
-        ).order_by("code")
         region.label = "所属网格"
         region.help_text = "人员归属到现住地所在网格（暂不明确时可归属到社区）"
         use_picker(region, RegionLevel.GRID, RegionLevel.COMMUNITY)

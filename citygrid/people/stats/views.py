@@ -110,7 +110,13 @@ def _trail(user, region: Region) -> list[Region]:
 
 
 def _picker(user, region: Region) -> list[tuple[str, str]]:
-    regions = list(Region.objects.in_scope(user).filter(level__in=PICKER_LEVELS).order_by("code"))
+    # Code and name only: a region row's boundary is the bulk of it.
+    regions = list(
+        Region.objects.in_scope(user)
+        .filter(level__in=PICKER_LEVELS)
+        .only("code", "name")
+        .order_by("code")
+    )
     if region not in regions:
         regions.append(region)
     return [(r.code, f"{'　' * (len(r.code) // 3 - 1)}{r.name}") for r in regions]

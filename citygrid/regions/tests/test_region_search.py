@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from citygrid.people.filtersets import PersonFilterSet
-from citygrid.regions.widgets import RegionPicker
+from citygrid.regions.widgets import GOVERNMENT_LEVELS, RegionPicker
 
 pytestmark = pytest.mark.django_db
 SEARCH = "/territory/regions/search/"
@@ -77,3 +77,49 @@ def test_a_picked_region_outside_the_scope_is_refused(tree, rf, make_user):
     request.user = make_user(perms=["people.view_person"], scope=[tree.county_a])
     filterset = PersonFilterSet(request.GET, request=request)
     assert not filterset.is_valid() and "region" in filterset.errors
+
+
+def _forms():
+    from citygrid.accounts.forms import UserForm
+    from citygrid.cases.forms import DepartmentForm, DispatchRuleForm, TaskForm, VisitForm
+    from citygrid.housing.forms import BuildingForm, EstateForm, HouseForm
+    from citygrid.people.forms.groups import CustodianAssignmentForm
+    from citygrid.people.forms.persons import PersonForm
+    from citygrid.regions.forms import GridWorkerForm, RegionForm
+
+    grid, community, government = {"grid"}, {"community", "grid"}, set(GOVERNMENT_LEVELS)
+    return [
+        (UserForm, "scope_regions", None),
+        (DepartmentForm, "region", government),
+        (DispatchRuleForm, "region", None),
+        (TaskForm, "region", grid),
+        (VisitForm, "region", grid),
+        (EstateForm, "region", community),
+        (BuildingForm, "region", grid),
+        (HouseForm, "region", grid),
+        (CustodianAssignmentForm, "region", government),
+        (PersonForm, "region", community),
+        (GridWorkerForm, "region", grid),
+        (RegionForm, "parent", government),
+    ]
+
+
+@pytest.mark.parametrize("form_class, name, levels", _forms())
+def test_every_region_field_is_a_picker_that_loads_no_region(
+    form_class, name, levels, tree, make_user, django_assert_num_queries
+):
+    """A select of every region in scope would read thousands of rows (and their boundaries)
+    on each form: the picker renders none until one is chosen, and searches the levels the
+    field accepts, which are also all it validates."""
+    form = form_class(user=make_user(scope=[tree.city]))
+    field = form.fields[name]
+    assert isinstance(field.widget, RegionPicker)
+    with django_assert_num_queries(0):
+        html = str(form[name])
+    assert "<option" not in html.replace('<option value="" selected>', "")
+    accepted = set(field.queryset.values_list("level", flat=True).distinct())
+    if levels is None:
+        assert "data-levels" not in html
+    else:
+        assert accepted <= levels and f'data-levels="{",".join(field.widget.levels)}"' in html
+        assert set(field.widget.levels) == levels
