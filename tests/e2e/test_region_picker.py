@@ -36,6 +36,12 @@ def test_region_picker_searches_and_filters(page, log_in, make_user, tree, peopl
     options = page.locator(".ts-dropdown .option")
     expect(options).to_have_count(2)  # 甲一, 甲二: county B's grid is never offered
     expect(options.first).to_contain_text("甲一网格")
+    # The list covers the fields below it (Tom Select's theme reads Bootstrap's variables,
+    # which citygrid.css maps to Tabler's; unmapped, the list was transparent).
+    background = page.locator(".ts-dropdown:visible").evaluate(
+        "el => getComputedStyle(el).backgroundColor"
+    )
+    assert background == "rgb(255, 255, 255)"
     page.locator("#id_region-ts-control").fill("甲二")
     expect(options).to_have_count(1)
     options.first.click()
