@@ -17,16 +17,18 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from citygrid.cases import clock, events, photos
+from citygrid.cases import calendar, clock, events, photos
 from citygrid.cases.choices import OPEN_STATES, Channel, Step, Urgency
 from citygrid.cases.models import Case, CaseAttachment, CaseCategory
 from citygrid.cases.numbering import next_number
 from citygrid.core import records
 from citygrid.core.errors import ActionError
+from citygrid.core.models import VersionStamp
 from citygrid.core.validators import normalize_mobile
 from citygrid.regions.geo.index import load_index
 from citygrid.regions.geo.transforms import to_wgs84
 from citygrid.regions.models import Region
+from citygrid.regions.models.regions import GEOMETRY_STAMP
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -68,7 +70,7 @@ def find_duplicate(category_id: int, lng: float, lat: float, exclude_pk=None) ->
         state__in=OPEN_STATES,
         lng__range=(lng - dlng, lng + dlng),
         lat__range=(lat - dlat, lat + dlat),
-    ).exclude(pk=exclude_pk)
+    ).exclude(pk=exclude_pk).only("id", "lng", "lat")
     scored = [(distance_m(lng, lat, c.lng, c.lat), c) for c in nearby]
     scored = [(d, c) for d, c in scored if d <= radius]
     return min(scored, key=lambda dc: dc[0])[1] if scored else None
@@ -111,7 +113,9 @@ def locate(report: Report) -> Located:
     grid_id = load_index().locate(lng, lat)
     if grid_id is None:
         raise ActionError("outside_grids", "该位置不在任何网格内，请核对位置", 400)
-    return Located(lng, lat, phone, Region.objects.get(pk=grid_id))
+    # The case keeps the grid's id and code; its boundary is the index's business.
+    grid = Region.objects.only("id", "code", "name", "level", "parent_id").get(pk=grid_id)
+    return Located(lng, lat, phone, grid)
 
 
 def _is_staff(actor) -> bool:
@@ -151,6 +155,12 @@ def report_case(report: Report, *, actor=None, now: datetime | None = None) -> C
 
     A key already used returns its case to a caller entitled to it (see `earlier_case`), else
     raises `idempotency_key_conflict`."""
+    # Both caches intake consults (point → grid, working calendar) checked in one query.
+    with VersionStamp.pinned(GEOMETRY_STAMP, calendar.STAMP_NAME):
+        return _report(report, actor, now)
+
+
+def _report(report: Report, actor, now: datetime | None) -> Case:
     earlier = earlier_case(report, actor)
     if earlier is not None:
         return earlier
@@ -193,7 +203,7 @@ def _create(report: Report, actor, located: Located, cleaned: list, now: datetim
             possible_duplicate_of=find_duplicate(report.category.pk, lng, lat),
         )
         clock.start_step(case, Step.REGISTER, now)
-        records.save_record(case, actor=actor)
+        records.save_record(case, actor=actor, savepoint=False)
         event = events.record(
             case,
             "report",

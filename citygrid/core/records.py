@@ -76,6 +76,17 @@ def full_clean(instance: models.Model, *, unique: bool = True) -> None:
         raise ValidationError(errors)
 
 
+def _check_saved(obj: models.Model, actor, *, whole: bool) -> None:
+    """`_check_scope` for one record just saved whole: its own territorial field now holds
+    what the row holds, so `covers` (the same prefix rule as `in_scope`) decides without a
+    query. A field through a relation, or a partial save, asks the database."""
+    field = getattr(type(obj), "scope_field", None)
+    if not _is_user(actor) or not whole or (field and "__" in field):
+        _check_scope(type(obj), actor, [obj.pk])
+    elif not actor.is_active or (field and not actor.covers(getattr(obj, field) or "")):
+        raise OutOfScope
+
+
 def _check_scope(model, actor, pks: list) -> None:
     """The territory half of `restrict`: permissions are the entry point's (a view, the API's
     permission class, the importer per row, an action's guard), territory is everyone's."""
@@ -93,17 +104,20 @@ def save_record(
     update_fields: Iterable[str] | None = None,
     m2m: dict[str, Iterable] | None = None,
     clean: bool = True,
+    savepoint: bool = True,
 ) -> models.Model:
     """Create or change `obj` (see the module docstring). Raises `ValidationError` or
     `OutOfScope`, having written nothing.
 
     `m2m`: many-to-many values to set (name → records or pks), logged with the fields.
     `clean=False` only where this very instance was just validated (the importer's rows, a
-    serializer's `validate`).
+    serializer's `validate`). `savepoint=False` for a caller whose own transaction is undone as
+    a whole on any failure (intake): inside it, a failure here must end that transaction too,
+    and the two round trips of a savepoint are saved.
     """
     model = type(obj)
     created = obj._state.adding
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         before = None if created else changelog.serialize_before(obj)
         if clean:
             full_clean(obj)
@@ -116,7 +130,7 @@ def save_record(
             obj.save(update_fields=fields)
         for name, items in (m2m or {}).items():
             getattr(obj, name).set(items)
-        _check_scope(model, actor, [obj.pk])
+        _check_saved(obj, actor, whole=fields is None)
         if not writeguard.is_unlogged():
             after = changelog.serialize(obj)
             row = changelog.entry(

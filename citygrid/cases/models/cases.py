@@ -143,6 +143,11 @@ class Case(ScopedModel):
     def __str__(self) -> str:
         return self.number
 
+    def validate_unique(self, exclude=None):
+        """Numbers come from the day's sequence (`cases/numbering.py`), never from a user: the
+        unique index backs them, and reading it back first would cost every intake a query."""
+        super().validate_unique(exclude={*(exclude or ()), "number"})
+
     def get_absolute_url(self) -> str:
         return reverse("cases:case", args=[self.pk])
 
