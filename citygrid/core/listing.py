@@ -29,7 +29,7 @@ class Listing:
     first_query: str
 
 
-def _positive(params: QueryDict, name: str) -> int | None:
+def positive(params: QueryDict, name: str) -> int | None:
     value = params.get(name, "")
     return int(value) if value.isdigit() and 0 < int(value) < 2**63 else None
 
@@ -47,13 +47,13 @@ def _query(params: QueryDict, **values) -> str:
 def per_page(request, default: int) -> int:
     """`?per_page=` from the address bar, capped: a huge one would render the whole table."""
     cap = settings.CITYGRID_MAX_PAGE_SIZE
-    asked = _positive(request.GET, "per_page") or default
+    asked = positive(request.GET, "per_page") or default
     if asked > cap:
         messages.warning(request, f"每页最多显示 {cap} 条")
     return min(asked, cap)
 
 
-def _sought(queryset, paginator, keys, number: int, anchor_id: int, forward: bool):
+def seek_page(queryset, paginator, keys, number: int, anchor_id: int, forward: bool):
     """The page after (or before) the row `anchor_id`; None when that row is gone."""
     names, descending = keys
     anchor = queryset.filter(pk=anchor_id).values_list(*names).first()
@@ -74,11 +74,11 @@ def paginate(request, queryset, size: int) -> Listing:
     params = request.GET
     paginator = BoundedPaginator(queryset, size)
     keys = keyset.key_fields(queryset)
-    number = _positive(params, "page") or 1
+    number = positive(params, "page") or 1
     page = None
-    after, before = _positive(params, "after"), _positive(params, "before")
+    after, before = positive(params, "after"), positive(params, "before")
     if keys and (after or before):
-        page = _sought(queryset, paginator, keys, number, after or before, forward=bool(after))
+        page = seek_page(queryset, paginator, keys, number, after or before, forward=bool(after))
     if page is None:
         page = paginator.page(number)
     total = paginator.total

@@ -172,3 +172,26 @@ def test_api_count_is_exact_under_the_limit(people, api_client, make_user):
     api_client.force_authenticate(make_user(superuser=True))
     body = api_client.get("/api/persons/").json()
     assert (body["count"], body["count_exact"]) == (7, True)
+
+
+def test_api_next_and_previous_seek_from_the_boundary_rows(people, api_client, make_user):
+    api_client.force_authenticate(make_user(superuser=True))
+    first = api_client.get("/api/persons/", {"page_size": 3}).json()
+    assert [r["id"] for r in first["results"]] == [p.pk for p in people[:3]]
+    assert f"?after={people[2].pk}&page=2&page_size=3" in first["next"]
+    with CaptureQueriesContext(connection) as queries:
+        second = api_client.get(first["next"]).json()
+    assert [r["id"] for r in second["results"]] == [p.pk for p in people[3:6]]
+    assert not [q for q in queries if "OFFSET" in q["sql"].upper()]
+    third = api_client.get(second["next"]).json()
+    assert [r["id"] for r in third["results"]] == [people[6].pk] and third["next"] is None
+    back = api_client.get(third["previous"]).json()
+    assert [r["id"] for r in back["results"]] == [p.pk for p in people[3:6]]
+    assert back["count"] == 7 and back["count_exact"] is True
+
+
+def test_api_seek_from_a_row_no_longer_visible_is_a_clear_error(people, api_client, make_user):
+    api_client.force_authenticate(make_user(superuser=True))
+    response = api_client.get("/api/persons/", {"after": 2**40})
+    assert response.status_code == 400
+    assert response.json()["code"] == "anchor_not_found"
