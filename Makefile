@@ -8,7 +8,7 @@ PEOPLE ?= 5000
 
 .PHONY: run test venv assets migrate demo serve lint format bench bench-deps clean browser-deps
 
-$(BIN)/activate: requirements.txt requirements-dev.txt
+$(BIN)/activate: requirements.txt requirements-dev.txt requirements-s3.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt

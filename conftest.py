@@ -37,6 +37,9 @@ def _test_settings(settings, tmp_path, monkeypatch):
     # push another test over a limit. Each test process counts alone: a shared cache (Redis, the
     # database cache) would be cleared under the other xdist worker's feet.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # With REDIS_URL (CI) sessions would be read from the cache: query counts must not depend
+    # on whether Redis is configured.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     from django.core.cache import cache
 
     cache.clear()

@@ -5,6 +5,7 @@ on a default secret or with DEBUG on, because a trial default leaking into a cit
 the failure this prevents.
 """
 
+import copy
 import ipaddress
 import os
 from pathlib import Path
@@ -135,6 +136,18 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     pool_max = int(env("CITYGRID_DB_POOL_MAX", "8"))
     if pool_max:
         options["pool"] = {"min_size": min(2, pool_max), "max_size": pool_max, "timeout": 10}
+# A read replica (docs/deployment.md): statistics and exports read from it where the code says so
+# (`core.routers.replica_reads()`); every other read, and any read after a write, stays on the
+# primary, so nobody misses their own change to replication lag.
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            env("DATABASE_REPLICA_URL"), conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+        ),
+        "OPTIONS": copy.deepcopy(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["citygrid.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -199,6 +212,33 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Where uploads live: "local" (the two roots above: one folder every node mounts) or "s3" (an
+# S3-compatible service through django-storages, requirements-s3.txt; `core/objectstore.py`).
+# Objects stay private: no public ACL, no bucket URL handed out, bytes streamed by the `file` view.
+CITYGRID_MEDIA_STORAGE = env("CITYGRID_MEDIA_STORAGE", "local")
+if CITYGRID_MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("CITYGRID_MEDIA_STORAGE 只能为 local 或 s3")
+if CITYGRID_MEDIA_STORAGE == "s3":
+    if CITYGRID_SENDFILE:
+        raise ImproperlyConfigured(
+            "CITYGRID_MEDIA_STORAGE=s3 时文件由应用读出，不能设置 CITYGRID_SENDFILE"
+        )
+    AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("CITYGRID_MEDIA_STORAGE=s3 需要设置 AWS_STORAGE_BUCKET_NAME")
+    AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY") or None
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL") or None  # MinIO: http://minio:9000
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME") or None
+    AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE") or None  # MinIO: path
+    AWS_DEFAULT_ACL = "private"
+    AWS_QUERYSTRING_AUTH = True
+    AWS_QUERYSTRING_EXPIRE = 60
+    AWS_S3_FILE_OVERWRITE = False
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "media"},
+    }
 # Largest accepted upload (photos, import files), in bytes.
 MAX_UPLOAD_BYTES = int(env("CITYGRID_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
@@ -224,9 +264,13 @@ EXPORT_FILE_RETENTION_DAYS = int(env("CITYGRID_EXPORT_FILE_RETENTION_DAYS", "1")
 # after their job finished (the job, its counts and its error list stay).
 IMPORT_FILE_RETENTION_DAYS = int(env("CITYGRID_IMPORT_FILE_RETENTION_DAYS", "7"))
 
+# Task queue: "db" (embedded: the database, `manage.py db_worker`), "rq" (Redis at REDIS_URL,
+# `manage.py rqworker default --with-scheduler` on any number of machines) or a backend's path.
+_TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+_task_backend = env("CITYGRID_TASK_BACKEND", "db")
 TASKS = {
     "default": {
-        "BACKEND": env("CITYGRID_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": _TASK_BACKENDS.get(_task_backend, _task_backend),
         "QUEUES": ["default"],
     }
 }
@@ -272,6 +316,9 @@ if REDIS_URL:
             "KEY_PREFIX": "citygrid",
         }
     }
+    # Sessions are read from Redis and written through to the database: a node or a Redis
+    # restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -279,6 +326,19 @@ else:
             "LOCATION": "citygrid_cache",
         }
     }
+if TASKS["default"]["BACKEND"] == _TASK_BACKENDS["rq"]:
+    if not REDIS_URL:
+        raise ImproperlyConfigured("CITYGRID_TASK_BACKEND=rq 需要设置 REDIS_URL")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # RQ stops a job after its timeout: an import of millions of rows takes minutes.
+    RQ_QUEUES = {
+        "default": {
+            "URL": REDIS_URL,
+            "DEFAULT_TIMEOUT": int(env("CITYGRID_RQ_JOB_TIMEOUT", "3600")),
+        }
+    }
+    # The worker must run jobs as django-tasks tasks, so a plain `rqworker` needs no option.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 # Addresses (IPs or CIDRs, comma-separated) of the reverse proxies whose X-Forwarded-For /
 # X-Real-IP are believed; from anyone else those headers are the client's own claim.
 try:

@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
-        from citygrid.core import lookups  # noqa: F401  (registers the `__within` lookup)
+        from citygrid.core import (
+            lookups,  # noqa: F401  (registers the `__within` lookup)
+            routers,  # noqa: F401  (tracks each request's writes)
+        )

@@ -9,14 +9,17 @@ kind is served to nobody.
 
 import mimetypes
 import os
+import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
@@ -25,8 +28,8 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 
 
-@deconstructible
-class PrivateStorage(FileSystemStorage):
+@deconstructible(path="citygrid.core.files.PrivateStorage")
+class LocalPrivateStorage(FileSystemStorage):
     """Files of one kind under MEDIA_ROOT, or under CITYGRID_PRIVATE_ROOT when `private` (import
     files hold personal data in bulk: they must never sit below a path a web server exposes)."""
 
@@ -56,6 +59,38 @@ class PrivateStorage(FileSystemStorage):
 
     def url(self, name: str) -> str:
         return reverse("file", kwargs={"kind": self.kind, "name": name})
+
+
+if settings.CITYGRID_MEDIA_STORAGE == "s3":
+    # Several machines share uploads in a bucket (django-storages is installed only there).
+    from citygrid.core.objectstore import PrivateS3Storage as PrivateStorage
+else:
+    PrivateStorage = LocalPrivateStorage
+
+
+@contextmanager
+def local_file(storage: Storage, name: str) -> Iterator[str]:
+    """A path to write the file `name` of `storage` to, for writers that need a path (openpyxl):
+    on disk the file itself; in a bucket a temporary file, uploaded when the block ends. A
+    failed write leaves no file behind."""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        path = None
+    if path is None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, os.path.basename(name))
+            yield path
+            with open(path, "rb") as written:
+                storage.save(name, File(written))
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        yield path
+    except Exception:
+        if os.path.exists(path):
+            os.remove(path)
+        raise
 
 
 @deconstructible

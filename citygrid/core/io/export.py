@@ -6,7 +6,6 @@ Every cell passes `files.safe_cell`, as in `files.write_table`.
 """
 
 import csv
-import os
 from collections.abc import Iterable, Iterator
 
 from django.contrib.contenttypes.models import ContentType
@@ -18,11 +17,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from citygrid.core import files
 from citygrid.core.context import acting_as
 from citygrid.core.io.files import safe_cell
 from citygrid.core.io.resources import get_resource
 from citygrid.core.models import AccessLog, ExportJob
 from citygrid.core.querysets import permission_name
+from citygrid.core.routers import on_replica
 
 CHUNK_ROWS = 2000
 PROGRESS_EVERY = 2000
@@ -112,19 +113,16 @@ def run(job: ExportJob) -> None:
         request.GET = params
         view = import_string(job.view)()
         view.setup(request)
-        qs = view.export_queryset(params)
+        qs = on_replica(view.export_queryset(params))
         name = job.file.field.generate_filename(job, f"export.{job.format}")
         # Named before the first row: a worker killed mid-file leaves a job whose file is pruned.
         job.beat(status=ExportJob.Status.RUNNING, total_rows=qs.count(), file=name)
-        path = job.file.storage.path(name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
         done = [0]
         rows = (resource.export_row(obj, job.reveal) for obj in qs.iterator(chunk_size=CHUNK_ROWS))
         try:
-            write_xlsx(path, resource.header(), _counting(job, rows, done))
+            with files.local_file(job.file.storage, name) as path:
+                write_xlsx(path, resource.header(), _counting(job, rows, done))
         except Exception:
-            if os.path.exists(path):
-                os.remove(path)
             _fail(job, FAILED_MESSAGE)
             raise
         # The log records what the file holds, written once the file exists.
