@@ -7,6 +7,7 @@ edits go unlogged. Single writes and bulk writes build their rows with the same 
 
 import datetime
 import decimal
+import functools
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
@@ -61,26 +62,44 @@ def _plain(value):
     return value
 
 
-def _serialize(model, value_of) -> dict:
+# Values `_plain` returns unchanged: the bulk path serialises a record per row, so the common
+# case skips the isinstance chain.
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _plan(model) -> tuple[tuple[str, str, object], ...]:
+    """(name, attname, mask or None) per logged field, worked out once per model: the bulk
+    path serialises thousands of records of one type."""
     from citygrid.core import validators
 
-    data = {}
+    plan = []
     for field in model._meta.concrete_fields:
         if field.name in model.changelog_exclude:
             continue
-        value = value_of(field)
         kind = model.sensitive_fields.get(field.name)
-        if kind:
-            data[field.name] = getattr(validators, f"mask_{kind}")(value or "")
+        mask = getattr(validators, f"mask_{kind}") if kind else None
+        plan.append((field.name, field.attname, mask))
+    return tuple(plan)
+
+
+def _serialize(model, value_of) -> dict:
+    data = {}
+    for name, attname, mask in _plan(model):
+        value = value_of(attname)
+        if mask is not None:
+            data[name] = mask(value or "")
+        elif type(value) in _AS_IS:
+            data[name] = value
         else:
-            data[field.name] = _plain(value)
+            data[name] = _plain(value)
     return data
 
 
 def serialize(obj: models.Model) -> dict:
     """The record as the change log shows it now (sensitive fields masked, many-to-many
     values as sorted ids), the same whichever path wrote it."""
-    return {**_serialize(type(obj), lambda field: field.value_from_object(obj)), **m2m_values(obj)}
+    return {**_serialize(type(obj), lambda attname: getattr(obj, attname)), **m2m_values(obj)}
 
 
 def m2m_values(obj: models.Model) -> dict:
@@ -107,9 +126,7 @@ def serialize_loaded(obj: models.Model) -> dict | None:
         return None
     return _serialize(
         type(obj),
-        lambda field: (
-            loaded[field.attname] if field.attname in loaded else field.value_from_object(obj)
-        ),
+        lambda attname: loaded[attname] if attname in loaded else getattr(obj, attname),
     )
 
 
@@ -130,16 +147,29 @@ def entry(
     if actor is None and ctx is not None:
         actor = ctx.user
     user = actor if actor is not None and actor.is_authenticated else None
-    return ObjectChange(
-        user=user,
+    content_type = content_type or ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    return _row(
+        user_id=user.pk if user else None,
         user_name=user.get_username() if user else "system",
         request_id=request_id or (ctx.request_id if ctx else uuid.uuid4()),
         action=action,
-        content_type=content_type
-        or ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        content_type_id=content_type.pk,
         object_id=obj.pk,
         object_repr=str(obj)[:200],
         region_code=obj.scope_code(),
         prechange_data=None if action == ObjectChange.Action.CREATE else before,
         postchange_data=after,
+    )
+
+
+@functools.cache
+def _row_fields() -> tuple:
+    return tuple((f.attname, f) for f in ObjectChange._meta.concrete_fields)
+
+
+def _row(**values) -> ObjectChange:
+    """An unsaved row from column values, built positionally — Django's quick constructor: the
+    bulk path builds one per record. Ids, not related objects: the row is only ever written."""
+    return ObjectChange(
+        *(values[name] if name in values else field.get_default() for name, field in _row_fields())
     )

@@ -63,16 +63,34 @@ def is_current(token: str) -> bool:
     return token.startswith(f"{VERSION}:{current_key_id()}:")
 
 
-def encrypt(value: str) -> str:
-    if value is None or value == "":
-        return ""
+def _sealer():
+    """`encrypt` with the newest key looked up and its SM4 key set up once; a fresh nonce still
+    goes into every value."""
     key_id, key = _keys()[0]
     header = f"{VERSION}:{key_id}"
-    nonce = os.urandom(NONCE_BYTES)
-    enc = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
-    enc.authenticate_additional_data(header.encode())
-    data = enc.update(value.encode()) + enc.finalize()
-    return f"{header}:{base64.b64encode(nonce + data + enc.tag).decode()}"
+    aad = header.encode()
+    algorithm = algorithms.SM4(key)
+
+    def seal(value: str) -> str:
+        if value is None or value == "":
+            return ""
+        nonce = os.urandom(NONCE_BYTES)
+        enc = Cipher(algorithm, modes.GCM(nonce)).encryptor()
+        enc.authenticate_additional_data(aad)
+        data = enc.update(value.encode()) + enc.finalize()
+        return f"{header}:{base64.b64encode(nonce + data + enc.tag).decode()}"
+
+    return seal
+
+
+def encrypt(value: str) -> str:
+    return _sealer()(value)
+
+
+def encrypt_many(values: list[str]) -> list[str]:
+    """`encrypt` for a column of values (a batch of imported rows)."""
+    seal = _sealer()
+    return [seal(value) for value in values]
 
 
 def decrypt(token: str) -> str:
@@ -107,11 +125,21 @@ def _index_key(configured: str, secret: str) -> bytes:
 def blind_index(value: str) -> str:
     """Not versioned: rotating this key means recomputing every `<name>_index` column at once,
     since a search must hash with the one key the stored indexes were made with."""
-    if not value:
-        return ""
-    mac = hmac.HMAC(_index_key(settings.BLIND_INDEX_KEY, settings.SECRET_KEY), hashes.SM3())
-    mac.update(value.encode())
-    return mac.finalize().hex()
+    return blind_indexes([value])[0]
+
+
+def blind_indexes(values: list[str]) -> list[str]:
+    """`blind_index` for many values: the key is set up once and copied per value."""
+    keyed = hmac.HMAC(_index_key(settings.BLIND_INDEX_KEY, settings.SECRET_KEY), hashes.SM3())
+    out = []
+    for value in values:
+        if not value:
+            out.append("")
+            continue
+        mac = keyed.copy()
+        mac.update(value.encode())
+        out.append(mac.finalize().hex())
+    return out
 
 
 def _check_value(key: bytes) -> str:

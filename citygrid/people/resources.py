@@ -5,7 +5,7 @@ import datetime
 from dataclasses import replace
 
 from citygrid.core import dictionaries, records
-from citygrid.core.crypto import blind_index
+from citygrid.core.crypto import blind_index, blind_indexes
 from citygrid.core.io.resources import CellError, Column, Resource, choice_parser, register
 from citygrid.core.validators import InvalidIdentifier, mask_name, normalize_id_number
 from citygrid.people.choices import ResidenceType
@@ -284,7 +284,7 @@ class PersonResource(Resource):
     copy = True
 
     def find_existing_many(self, keys: list) -> dict:
-        by_index = {blind_index(key): key for key in keys}
+        by_index = dict(zip(blind_indexes(keys), keys, strict=True))
         found = Person.objects.select_related("region", "floating").filter(
             id_number_index__in=by_index
         )

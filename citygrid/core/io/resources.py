@@ -174,9 +174,10 @@ def resource_for(model: type[models.Model]) -> type[Resource] | None:
 def choice_parser(choices: type[models.TextChoices], label: str) -> Callable[[str], str]:
     """Accept either the stored value or the Chinese label."""
     by_label = {str(lbl): value for value, lbl in choices.choices}
+    values = frozenset(choices.values)  # the enum builds a new list on every access
 
     def parse(text: str) -> str:
-        if text in choices.values:
+        if text in values:
             return text
         if text in by_label:
             return by_label[text]

@@ -53,6 +53,17 @@ def test_a_tampered_ciphertext_is_refused_not_decrypted_to_garbage(old_key):
         crypto.decrypt("v2:1:" + token.split(":", 2)[2])
 
 
+def test_batch_helpers_give_what_one_value_at_a_time_gives(old_key):
+    values = ["13812345678", "", None, "13812345678", "110105194912310029"]
+    tokens = crypto.encrypt_many(values)
+    assert [crypto.decrypt(t) for t in tokens] == [v or "" for v in values]
+    assert tokens[1] == tokens[2] == ""
+    assert tokens[0] != tokens[3]  # a fresh nonce per value, in a batch too
+    assert all(t.startswith("v2:0:") for t in tokens if t)
+    assert crypto.blind_indexes(values) == [crypto.blind_index(v) for v in values]
+    assert crypto.blind_indexes(values)[0] == crypto.blind_indexes(values)[3] != ""
+
+
 def test_legacy_cbc_values_still_decrypt_under_key_0(old_key):
     assert crypto.decrypt(legacy_token("110105194912310029", OLD)) == "110105194912310029"
 
