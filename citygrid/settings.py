@@ -289,6 +289,10 @@ PERIODIC_JOBS = {
         "citygrid.people.tasks.snapshot_population",
         int(env("CITYGRID_SNAPSHOT_POPULATION_EVERY", "600")),
     ),
+    "refresh_grid_population": (
+        "citygrid.people.tasks.refresh_grid_population",
+        int(env("CITYGRID_REFRESH_GRID_POPULATION_EVERY", "600")),
+    ),
     "prepare_case_numbers": (
         "citygrid.cases.tasks.prepare_case_numbers",
         int(env("CITYGRID_PREPARE_CASE_NUMBERS_EVERY", "3600")),

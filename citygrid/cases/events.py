@@ -1,7 +1,12 @@
-"""Builds `CaseEvent` rows: the typed, append-only history every indicator is computed from."""
+"""Builds `CaseEvent` rows: the typed, append-only history every indicator is computed from.
+
+Every event is written here, and added to the indicator roll-up in the same transaction
+(`rollup.count`); code that writes events another way (bulk loads) runs `rollup.rebuild`.
+"""
 
 from datetime import datetime
 
+from citygrid.cases import rollup
 from citygrid.cases.models import Case, CaseEvent
 
 
@@ -17,7 +22,7 @@ def record(
     elapsed_seconds: int | None = None,
     **data,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         action=action,
         from_state=from_state,
@@ -34,3 +39,5 @@ def record(
         data={k: v for k, v in data.items() if v is not None},
         region_code=case.region_code,
     )
+    rollup.count(event, case)
+    return event

@@ -9,7 +9,7 @@ Flow counts, events with ``start <= time < end``:
     上报数 reported            ``report`` events
     立案数 registered          ``register`` events
     监督员上报立案数            ``register`` events of cases whose ``report`` event came from a
-                               field channel (`FIELD_CHANNELS`: 监督员上报, 网格员上报)
+                               field channel (`rollup.FIELD_CHANNELS`: 监督员上报, 网格员上报)
     派遣数 dispatched          ``dispatch`` events (a re-dispatch after a return counts again)
     退回数 returned            ``return`` events
     处置数 handled             ``report_back`` events (each rework round counts again)
@@ -42,15 +42,20 @@ Filters: region = ``CaseEvent.region_code`` prefix (the case's grid); department
 ``data.returned_by_department_id``), and for the backlog the case's department at T; person =
 ``actor_id`` (a person's reports, registrations, dispatches, handling ...). Backlogs belong to
 departments, not people: with a person filter they are None and 应X = X.
+
+Where they are read: the flow counts of whole local days come from the roll-up of the events
+(`cases/rollup.py`: day, month and year rows per grid and department, kept with every event),
+the rest — parts of days, a person filter, a `base_queryset` — from the events themselves, with
+the same SQL (`rollup.event_aggregates`). Backlogs come from the cases, rewound through their
+events when T is past.
 """
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
-    BigIntegerField,
     Count,
     Exists,
     F,
@@ -60,17 +65,18 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Substr, TruncMonth
+from django.db.models.functions import Cast, NullIf, Substr, TruncMonth
 from django.utils import timezone
 
-from citygrid.cases.choices import CaseState, Channel
+from citygrid.cases.choices import OPEN_STATES, CaseState
 from citygrid.cases.models import Case, CaseEvent, Department
+from citygrid.cases.models.rollup import ROLLUPS, Bucket
+from citygrid.cases.rollup import DEPARTMENT_KEY, event_aggregates, local_day, local_midnight
+from citygrid.core.querysets import scope_q
 
-# Reports found by the centre's own people in the field (监督员 and, in grid governance, 网格员)
-# as against hotline, WeChat, web desk, Open311 and video.
-FIELD_CHANNELS = (Channel.INSPECTOR, Channel.GRID_APP)
 HANDLING_STATES = (CaseState.DISPATCHED, CaseState.HANDLING)
 CLOSING_STATES = (
     CaseState.REGISTERED,
@@ -242,10 +248,9 @@ class MonthPoint:
     closed: int
 
 
-# The department an event counts for: a return clears the case's department before the event
-# is written, so the department that returned it is in the data.
-DEPARTMENT_KEY = Coalesce(
-    "department_id", Cast(KT("data__returned_by_department_id"), BigIntegerField())
+# The flow counters of an `IndicatorSet` (the roll-up has the score distribution besides).
+FLOW_COUNTERS = tuple(
+    f.name for f in fields(IndicatorSet) if f.name not in ("overdue_handling", "overdue_open")
 )
 
 
@@ -267,14 +272,19 @@ def _events(
     region_code: str,
     department_id: int | None,
     person_id: int | None,
-    start,
-    end,
+    periods: Sequence[tuple[datetime, datetime]],
     base_queryset,
+    territory: Sequence[str] | None = None,
 ) -> QuerySet:
     qs = base_queryset if base_queryset is not None else CaseEvent.objects.all()
-    qs = qs.filter(time__gte=start, time__lt=end)
+    in_periods = Q(pk__in=[])
+    for start, end in periods:
+        in_periods |= Q(time__gte=start, time__lt=end)
+    qs = qs.filter(in_periods)
     if region_code:
         qs = qs.filter(region_code__within=region_code)
+    if territory is not None:
+        qs = qs.filter(scope_q("region_code", territory))
     if department_id is not None:
         qs = qs.filter(_department_q(department_id))
     if person_id is not None:
@@ -292,42 +302,139 @@ def _grouped(qs: QuerySet, keys: dict, aggregates: dict) -> dict:
 
 
 def _event_counts(events: QuerySet, keys: dict) -> dict:
-    case_events = CaseEvent.objects.filter(case_id=OuterRef("case_id"))
-    # Both look only at the case's events up to this one: besides being the meaning, the range
-    # keeps PostgreSQL probing the case's few events instead of hashing every report ever made.
-    earlier = case_events.filter(time__lte=OuterRef("time"))
-    field_report = earlier.filter(action="report", data__channel__in=FIELD_CHANNELS)
-    late_step = earlier.filter(on_time=False)
-    score = Cast(KT("data__satisfaction"), IntegerField())
-
-    def n(action: str, *conditions) -> Count:
-        return Count("pk", filter=Q(*conditions, action=action))
-
     aggregates = {
-        "reported": n("report"),
-        "registered": n("register"),
-        "inspector_registered": Count("pk", filter=Q(action="register") & Exists(field_report)),
-        "dispatched": n("dispatch"),
-        "returned": n("return"),
-        "handled": n("report_back"),
-        "handled_on_time": n("report_back", Q(on_time=True)),
-        "handling_seconds": Sum("elapsed_seconds", filter=Q(action="report_back")),
-        "handling_timed": Count("elapsed_seconds", filter=Q(action="report_back")),
-        "reworked": n("verify_fail"),
-        "extended": n("approve_extension"),
-        "closed": n("close"),
-        "closed_on_time": Count("pk", filter=Q(action="close") & ~Exists(late_step)),
-        "evaluated": Count(score, filter=Q(action="evaluate")),
-        "satisfaction_total": Sum(score, filter=Q(action="evaluate")),
+        f"n_{name}": agg for name, agg in event_aggregates().items() if name in FLOW_COUNTERS
     }
+    return _named(_grouped(events, keys, aggregates))
+
+
+def _named(groups: dict) -> dict:
+    """`_grouped` rows with their `n_` prefixes dropped and missing sums as 0."""
     return {
-        group: {name: value or 0 for name, value in row.items()}
-        for group, row in _grouped(events, keys, aggregates).items()
+        group: {name.removeprefix("n_"): value or 0 for name, value in row.items()}
+        for group, row in groups.items()
     }
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _buckets(first: date, after: date) -> list[tuple[str, date, date]]:
+    """The local days [first, after) as the fewest roll-up ranges: days up to the first month
+    start, months up to the first new year, whole years, then months and days again."""
+    month = first if first.day == 1 else _next_month(first)
+    if month >= after:
+        return [(Bucket.DAY, first, after)]
+    last_month = after.replace(day=1)
+    year = month if month.month == 1 else date(month.year + 1, 1, 1)
+    last_year = last_month.replace(month=1)
+    ranges = [(Bucket.DAY, first, month)]
+    if year < last_year:
+        ranges += [
+            (Bucket.MONTH, month, year),
+            (Bucket.YEAR, year, last_year),
+            (Bucket.MONTH, last_year, last_month),
+        ]
+    else:
+        ranges.append((Bucket.MONTH, month, last_month))
+    ranges.append((Bucket.DAY, last_month, after))
+    return [r for r in ranges if r[1] < r[2]]
+
+
+Periods = list[tuple[datetime, datetime]]
+
+
+def split_period(start: datetime, end: datetime) -> tuple[list[QuerySet], Periods]:
+    """[start, end) as roll-up rows (a queryset per span table: days, months, years; none when
+    no whole local day lies inside) and the parts of days at either end, which are counted from
+    the events."""
+    first = local_day(start)
+    if local_midnight(first) < start:
+        first += timedelta(days=1)
+    after = local_day(end)
+    if first >= after:
+        return [], [(start, end)]
+    spans: dict[str, Q] = {}
+    for bucket, since, until in _buckets(first, after):
+        spans[bucket] = spans.get(bucket, Q(pk__in=[])) | Q(start__gte=since, start__lt=until)
+    rows = [ROLLUPS[bucket].objects.filter(q).order_by() for bucket, q in spans.items()]
+    edges = [(start, local_midnight(first)), (local_midnight(after), end)]
+    return rows, [(a, b) for a, b in edges if a < b]
+
+
+def _narrowed(
+    qs: QuerySet, *, region_code: str, department_id: int | None, territory: Sequence[str] | None
+) -> QuerySet:
+    if region_code:
+        qs = qs.filter(region_code__within=region_code)
+    if territory is not None:
+        qs = qs.filter(scope_q("region_code", territory))
+    if department_id is not None:
+        qs = qs.filter(department_key=department_id)
+    return qs
+
+
+def _add_into(counts: dict, found: dict) -> None:
+    for group, row in found.items():
+        into = counts.setdefault(group, dict.fromkeys(row, 0))
+        for name, value in row.items():
+            into[name] += value
+
+
+def _flow_counts(
+    *,
+    region_code: str,
+    department_id: int | None,
+    person_id: int | None,
+    territory: Sequence[str] | None,
+    start: datetime,
+    end: datetime,
+    base_queryset,
+    region_length: int | None,
+    by_department: bool,
+) -> dict:
+    """The flow counts grouped like `_grouped`: whole local days from the roll-up (one query per
+    span table the period needs: a month or a year is one), the rest from the events. A person
+    or a `base_queryset` is not in the roll-up: then everything comes from the events."""
+    if person_id is not None or base_queryset is not None:
+        spans, live = [], [(start, end)]
+    else:
+        spans, live = split_period(start, end)
+    counts: dict = {}
+    keys = {}
+    if region_length:
+        keys["region"] = Substr("region_code", 1, region_length)
+    for rows in spans:
+        if by_department:
+            keys["department"] = NullIf("department_key", Value(0))
+        qs = _narrowed(
+            rows, region_code=region_code, department_id=department_id, territory=territory
+        )
+        _add_into(counts, _named(_grouped(qs, keys, {f"n_{c}": Sum(c) for c in FLOW_COUNTERS})))
+    if live:
+        if by_department:
+            keys["department"] = DEPARTMENT_KEY
+        events = _events(
+            region_code=region_code,
+            department_id=department_id,
+            person_id=person_id,
+            periods=live,
+            base_queryset=base_queryset,
+            territory=territory,
+        )
+        _add_into(counts, _event_counts(events, keys))
+    return counts
 
 
 def _backlog(
-    *, region_code: str, department_id: int | None, base_queryset, at: datetime, keys: dict
+    *,
+    region_code: str,
+    department_id: int | None,
+    territory: Sequence[str] | None,
+    base_queryset,
+    at: datetime,
+    keys: dict,
 ) -> dict:
     """Overdue open cases at `at`, grouped like `_grouped`.
 
@@ -337,10 +444,11 @@ def _backlog(
     (`reported_at` is its report event's time, so a case reported later has no such event).
     """
     since = CaseEvent.objects.filter(time__gte=at)
-    touched = since.values("case_id")
     cases = Case.objects.order_by()
     if region_code:
         cases = cases.filter(region_code__within=region_code)
+    if territory is not None:
+        cases = cases.filter(scope_q("region_code", territory))
     if base_queryset is not None:
         cases = cases.filter(Exists(base_queryset.filter(case_id=OuterRef("pk"))))
     # NOT EXISTS, not NOT IN: PostgreSQL cannot hash a large NOT IN list and would rescan it.
@@ -351,9 +459,17 @@ def _backlog(
         steady = steady.filter(department_id=department_id)
     batches = [steady.annotate(state_then=F("state"), department_then=F("department_id"))]
     # Only cases reported before `at` and changed since can differ from their columns: usually
-    # the few that span `at`. Fetched first, then rewound a batch at a time, because in one
-    # statement PostgreSQL would rather rewind every case reported before `at`.
-    spanning = list(cases.filter(pk__in=touched, reported_at__lt=at).values_list("pk", flat=True))
+    # the few that span `at`. Such a case is open now, merged, or closed since `at` (a reopening
+    # clears `closed_at`; a rejected case was never due), so those are the candidates whose
+    # events are looked up — not every event since `at`, a year of a city's history for last
+    # year's figures. Fetched first, then rewound a batch at a time, because in one statement
+    # PostgreSQL would rather rewind every case reported before `at`.
+    candidates = cases.filter(reported_at__lt=at).filter(
+        Q(state__in=OPEN_STATES) | Q(state=CaseState.MERGED) | Q(closed_at__gte=at)
+    )
+    spanning = list(
+        candidates.filter(Exists(since.filter(case_id=OuterRef("pk")))).values_list("pk", flat=True)
+    )
     last = CaseEvent.objects.filter(case_id=OuterRef("pk"), time__lt=at).order_by("-time", "-id")
     for i in range(0, len(spanning), REWIND_BATCH):
         rewound = (
@@ -391,33 +507,37 @@ def _table(
     end: datetime,
     now: datetime | None,
     base_queryset,
+    territory: Sequence[str] | None = None,
     region_length: int | None = None,
     by_department: bool = False,
 ) -> dict[tuple, IndicatorSet]:
     """IndicatorSets by (first `region_length` characters of the region code, department)."""
     _check_period(start, end)
-    event_keys, case_keys = {}, {}
-    if region_length:
-        event_keys["region"] = case_keys["region"] = Substr("region_code", 1, region_length)
-    if by_department:
-        event_keys["department"], case_keys["department"] = DEPARTMENT_KEY, F("department_then")
-    events = _events(
+    counts = _flow_counts(
         region_code=region_code,
         department_id=department_id,
         person_id=person_id,
+        territory=territory,
         start=start,
         end=end,
         base_queryset=base_queryset,
+        region_length=region_length,
+        by_department=by_department,
     )
-    counts = _event_counts(events, event_keys)
     if person_id is not None:
         return {
             k: IndicatorSet(**c, overdue_handling=None, overdue_open=None)
             for k, c in counts.items()
         }
+    case_keys = {}
+    if region_length:
+        case_keys["region"] = Substr("region_code", 1, region_length)
+    if by_department:
+        case_keys["department"] = F("department_then")
     backlog = _backlog(
         region_code=region_code,
         department_id=department_id,
+        territory=territory,
         base_queryset=base_queryset,
         at=min(end, now or timezone.now()),
         keys=case_keys,
@@ -434,8 +554,10 @@ def compute(
     end: datetime,
     now: datetime | None = None,
     base_queryset: QuerySet | None = None,
+    territory: Sequence[str] | None = None,
 ) -> IndicatorSet:
-    """Every indicator of one slice. `base_queryset`: the `CaseEvent`s that may count."""
+    """Every indicator of one slice. `territory`: the region codes whose events and cases may
+    count (a user's scope); `base_queryset`: the `CaseEvent`s that may count (read live)."""
     table = _table(
         region_code=region_code,
         department_id=department_id,
@@ -444,6 +566,7 @@ def compute(
         end=end,
         now=now,
         base_queryset=base_queryset,
+        territory=territory,
     )
     return table[(None, None)]
 
@@ -456,6 +579,7 @@ def by_region(
     now: datetime | None = None,
     department_id: int | None = None,
     base_queryset: QuerySet | None = None,
+    territory: Sequence[str] | None = None,
 ) -> list[RegionIndicators]:
     """One row per region of `children` (usually a region's children), in their order.
 
@@ -474,6 +598,7 @@ def by_region(
             end=end,
             now=now,
             base_queryset=base_queryset,
+            territory=territory,
             region_length=length,
         )
         for code in codes:
@@ -507,6 +632,7 @@ def department_ranking(
     end: datetime,
     now: datetime | None = None,
     base_queryset: QuerySet | None = None,
+    territory: Sequence[str] | None = None,
 ) -> list[DepartmentIndicators]:
     """Departments with any activity or backlog in the slice, best first: by 按期处置率, then
     结案率 (None last), then name. The queries of `compute` plus one for the departments."""
@@ -518,6 +644,7 @@ def department_ranking(
         end=end,
         now=now,
         base_queryset=base_queryset,
+        territory=territory,
         by_department=True,
     )
     return _ranked(table)
@@ -539,6 +666,7 @@ def overview(
     end: datetime,
     now: datetime | None = None,
     base_queryset: QuerySet | None = None,
+    territory: Sequence[str] | None = None,
 ) -> Overview:
     """`compute`, `by_region(children)` and `department_ranking` of one slice at once.
 
@@ -548,7 +676,13 @@ def overview(
     """
     children = list(children)
     lengths = {len(r.code) for r in children}
-    common = {"start": start, "end": end, "now": now, "base_queryset": base_queryset}
+    common = {
+        "start": start,
+        "end": end,
+        "now": now,
+        "base_queryset": base_queryset,
+        "territory": territory,
+    }
     if len(lengths) > 1:
         ranking = department_ranking(region_code=region_code, **common)
         return Overview(
@@ -586,28 +720,47 @@ def monthly_trend(
     region_code: str = "",
     department_id: int | None = None,
     base_queryset: QuerySet | None = None,
+    territory: Sequence[str] | None = None,
 ) -> list[MonthPoint]:
     """立案数 and 结案数 per calendar month (local time), the `months` months up to
-    `last_month`'s month, zeros included. One query."""
+    `last_month`'s month, zeros included. One query: the month rows of the roll-up, or the
+    events when a `base_queryset` limits them."""
     start = _month_start(last_month.year, last_month.month - months + 1)
     end = _month_start(last_month.year, last_month.month + 1)
-    events = _events(
-        region_code=region_code,
-        department_id=department_id,
-        person_id=None,
-        start=start,
-        end=end,
-        base_queryset=base_queryset,
-    ).filter(action__in=("register", "close"))
-    rows = (
-        events.annotate(month=TruncMonth("time", tzinfo=timezone.get_current_timezone()))
-        .values("month")
-        .annotate(
-            registered=Count("pk", filter=Q(action="register")),
-            closed=Count("pk", filter=Q(action="close")),
+    if base_queryset is None:
+        months_rows = (
+            ROLLUPS[Bucket.MONTH]
+            .objects.filter(start__gte=start.date(), start__lt=end.date())
+            .order_by()
         )
-        .order_by()
-    )
+        rows = (
+            _narrowed(
+                months_rows,
+                region_code=region_code,
+                department_id=department_id,
+                territory=territory,
+            )
+            .values(month=F("start"))
+            .annotate(registered=Sum("registered"), closed=Sum("closed"))
+        )
+    else:
+        events = _events(
+            region_code=region_code,
+            department_id=department_id,
+            person_id=None,
+            periods=[(start, end)],
+            base_queryset=base_queryset,
+            territory=territory,
+        ).filter(action__in=("register", "close"))
+        rows = (
+            events.annotate(month=TruncMonth("time", tzinfo=timezone.get_current_timezone()))
+            .values("month")
+            .annotate(
+                registered=Count("pk", filter=Q(action="register")),
+                closed=Count("pk", filter=Q(action="close")),
+            )
+            .order_by()
+        )
     found = {(r["month"].year, r["month"].month): r for r in rows}
     points = []
     for i in range(months):
@@ -625,22 +778,38 @@ def satisfaction_distribution(
     start: datetime,
     end: datetime,
     base_queryset: QuerySet | None = None,
+    territory: Sequence[str] | None = None,
 ) -> dict[int, int]:
-    """{score: number of evaluations} for scores 1–5 in the slice. One query."""
+    """{score: number of evaluations} for scores 1–5 in the slice: one query per span table the
+    period needs (one for a month or a year), one more for parts of days (the events)."""
     _check_period(start, end)
-    events = _events(
-        region_code=region_code,
-        department_id=department_id,
-        person_id=person_id,
-        start=start,
-        end=end,
-        base_queryset=base_queryset,
-    ).filter(action="evaluate")
-    rows = (
-        events.annotate(score=Cast(KT("data__satisfaction"), IntegerField()))
-        .values("score")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    found = {r["score"]: r["n"] for r in rows}
-    return {score: found.get(score, 0) for score in range(1, 6)}
+    found = dict.fromkeys(range(1, 6), 0)
+    if person_id is not None or base_queryset is not None:
+        spans, live = [], [(start, end)]
+    else:
+        spans, live = split_period(start, end)
+    for rows in spans:
+        sums = _narrowed(
+            rows, region_code=region_code, department_id=department_id, territory=territory
+        ).aggregate(**{f"n_{k}": Sum(f"satisfaction_{k}") for k in found})
+        for k in found:
+            found[k] += sums[f"n_{k}"] or 0
+    if live:
+        events = _events(
+            region_code=region_code,
+            department_id=department_id,
+            person_id=person_id,
+            periods=live,
+            base_queryset=base_queryset,
+            territory=territory,
+        ).filter(action="evaluate")
+        scores = (
+            events.annotate(score=Cast(KT("data__satisfaction"), IntegerField()))
+            .values("score")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in scores:
+            if row["score"] in found:
+                found[row["score"]] += row["n"]
+    return found

@@ -18,6 +18,7 @@ from citygrid.core.io.resources import CellError, Column, Resource, choice_parse
 from citygrid.housing import inputs, numbering
 from citygrid.housing.choices import Occupancy
 from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
+from citygrid.housing.models.houses import follow_buildings
 from citygrid.regions.choices import CODE_LENGTH, RegionLevel
 from citygrid.regions.models import Region
 
@@ -197,6 +198,12 @@ class BuildingResource(_GridCells, Resource):
 
     def natural_key_label(self):
         return "网格代码 + 小区名称 + 楼栋名称"
+
+    def after_bulk_write(self, created: list, updated: list, user) -> None:
+        """Houses without a point of their own are drawn at their building (`House.map_lng`):
+        a bulk update that moves buildings moves them too, as `Building.save()` would."""
+        if updated:
+            follow_buildings([building.pk for building in updated])
 
     def row_key(self, row):
         region = row.values.get("region")

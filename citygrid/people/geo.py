@@ -3,13 +3,19 @@
 Never more than a screenful and never a name or an ID number: zoomed out, persons counted per
 grid (or per coarser region when a grid per marker would be too many); zoomed in, persons counted
 per house at the house's position. A trail is a list of times and positions only.
+
+What a request costs follows what is in view, not the size of the city: zoomed out, all persons
+and the residence types are summed from the counts per region that `grid_population` keeps
+(membership categories are counted live, see there why); zoomed in, the houses in the bbox are
+found through their own indexed position (`House.map_lng/map_lat`) and only their current
+residents are counted.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Case, Count, F, Q, QuerySet, When
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -17,6 +23,7 @@ from django.utils import timezone
 from citygrid.cases.models import Visit
 from citygrid.core.querysets import scope_q
 from citygrid.core.validators import mask_name
+from citygrid.people import grid_population
 from citygrid.people.choices import (
     SPECIAL_GROUP_KINDS,
     VULNERABLE_GROUP_KINDS,
@@ -40,7 +47,9 @@ MAX_ITEMS = 500  # markers on one screen
 POINT_MIN_ZOOM = 15  # from here on, houses rather than regions
 MAX_CANDIDATES = 200  # special-group members offered for a trail
 MAX_TRAIL_POINTS = 2000
-ALL = "all"
+ALL = grid_population.ALL
+LIVE = "实时统计"
+NOT_YET = "人口分布汇总尚未生成，当前为实时统计"
 # From fine to coarse: the first level with few enough regions in view is drawn.
 CLUSTER_LEVELS = (
     RegionLevel.GRID,
@@ -131,7 +140,9 @@ def _cluster_level(grids: QuerySet) -> tuple[str, list[str]]:
 
 def _centres(level: str, codes: list[str]) -> dict[str, tuple[str, float, float]]:
     """code → (name, lng, lat): a region's own centre, else the mean of its grids' centres."""
-    regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    # Never the boundaries: up to MAX_ITEMS polygons were loaded per request for a name each.
+    found = Region.objects.filter(code__in=codes).only("code", "name", "center_lng", "center_lat")
+    regions = {r.code: r for r in found}
     out = {
         code: (r.name, r.center_lng, r.center_lat)
         for code, r in regions.items()
@@ -154,12 +165,24 @@ def _centres(level: str, codes: list[str]) -> dict[str, tuple[str, float, float]
     return out
 
 
-def region_counts(user, persons: QuerySet, bbox: BBox) -> dict:
-    """Persons per grid in view (per coarser region when there are too many grids)."""
-    level, codes = _cluster_level(grids_in_view(user, bbox))
-    length = CODE_LENGTH[level]
-    if not codes:
-        return {"mode": "regions", "level": level, "items": [], "total": 0}
+def freshness(counted_at: datetime | None) -> str:
+    """What the map says about counts stored at `counted_at` (None: none stored yet)."""
+    if counted_at is None:
+        return NOT_YET
+    return f"数据更新于 {timezone.localtime(counted_at):%Y-%m-%d %H:%M}"
+
+
+def _counted(
+    user, key: str, persons: QuerySet, length: int, codes: list[str]
+) -> tuple[dict[str, int], str]:
+    """Persons per region code prefix, and how fresh the figures are: from the stored counts
+    when the category has them, else live."""
+    label = LIVE
+    if key in grid_population.CATEGORIES:
+        counted_at = grid_population.computed_at()
+        if counted_at is not None:
+            return grid_population.counts(user, key, length, codes), freshness(counted_at)
+        label = NOT_YET
     in_regions = Q(region_code__in=codes) if length == 15 else scope_q("region_code", codes)
     counts = dict(
         persons.filter(in_regions)
@@ -168,6 +191,16 @@ def region_counts(user, persons: QuerySet, bbox: BBox) -> dict:
         .values_list("prefix")
         .annotate(n=Count("id"))
     )
+    return counts, label
+
+
+def region_counts(user, key: str, persons: QuerySet, bbox: BBox) -> dict:
+    """Persons per grid in view (per coarser region when there are too many grids)."""
+    level, codes = _cluster_level(grids_in_view(user, bbox))
+    length = CODE_LENGTH[level]
+    if not codes:
+        return {"mode": "regions", "level": level, "items": [], "total": 0, "freshness": LIVE}
+    counts, label = _counted(user, key, persons, length, codes)
     centres = _centres(level, [c for c in codes if counts.get(c)])
     items = [
         {"code": code, "name": name, "lng": lng, "lat": lat, "count": counts[code]}
@@ -178,6 +211,7 @@ def region_counts(user, persons: QuerySet, bbox: BBox) -> dict:
         "level": level,
         "items": items,
         "total": sum(i["count"] for i in items),
+        "freshness": label,
     }
 
 
@@ -188,23 +222,30 @@ def _house_url(pk: int) -> str:
         return ""
 
 
-def house_counts(persons: QuerySet, bbox: BBox) -> list[dict] | None:
-    """Persons per house at the house's point (else its building's), through current
-    residencies; None when there are more houses in view than fit on a screen."""
+def house_rows(persons: QuerySet, bbox: BBox) -> QuerySet:
+    """(house, lng, lat, persons) for the houses in the bbox with current residents among
+    `persons`, at the house's map position (its own point, else its building's). The bbox is a
+    range scan of `house_map_position_idx`: the houses in view are found first, then their
+    residents counted."""
     west, south, east, north = bbox
-    own = Q(house__lng__isnull=False, house__lat__isnull=False)
-    rows = list(
-        Residency.objects.filter(ended_on__isnull=True, person__in=persons)
-        .annotate(
-            lng=Case(When(own, then=F("house__lng")), default=F("house__building__lng")),
-            lat=Case(When(own, then=F("house__lat")), default=F("house__building__lat")),
+    return (
+        Residency.objects.filter(
+            house__map_lng__range=(west, east),
+            house__map_lat__range=(south, north),
+            ended_on__isnull=True,
         )
-        .filter(lng__gte=west, lng__lte=east, lat__gte=south, lat__lte=north)
+        # Per residency found, not `person__in`: SQLite would list every person first.
+        .filter(Exists(persons.filter(pk=OuterRef("person_id"))))
         .order_by()
-        .values_list("house_id", "lng", "lat")
+        .values_list("house_id", "house__map_lng", "house__map_lat")
         .annotate(n=Count("person_id", distinct=True))
-        .order_by("house_id")[: MAX_ITEMS + 1]
+        .order_by("house_id")
     )
+
+
+def house_counts(persons: QuerySet, bbox: BBox) -> list[dict] | None:
+    """Persons per house in view; None when more houses than fit on a screen have residents."""
+    rows = list(house_rows(persons, bbox)[: MAX_ITEMS + 1])
     if len(rows) > MAX_ITEMS:
         return None
     return [
@@ -222,8 +263,9 @@ def map_data(user, key: str, bbox: BBox, zoom: int) -> dict:
                 "mode": "houses",
                 "items": houses,
                 "total": sum(h["count"] for h in houses),
+                "freshness": LIVE,
             }
-    return region_counts(user, persons, bbox)
+    return region_counts(user, key, persons, bbox)
 
 
 def trail_candidates(user, bbox: BBox) -> dict:

@@ -7,6 +7,7 @@
   if (!el) { return; }
   var config = JSON.parse(document.getElementById("map-config").textContent);
   var status = document.getElementById("map-status");
+  var freshness = document.getElementById("map-freshness");
   var category = document.getElementById("map-category");
   var trailPerson = el.dataset.trailPerson || "";
   var map = L.map(el).setView([config.center[1], config.center[0]], config.zoom);
@@ -78,6 +79,7 @@
         var houses = data.mode === "houses";
         data.items.forEach(function (item) { (houses ? houseMarker(item) : regionMarker(item)).addTo(counts); });
         el.dataset.mode = data.mode;
+        freshness.textContent = data.freshness || "";
         el.dataset.count = data.items.length;
         status.textContent = "视野内 " + data.total + " 人，" + (houses ? "按房屋显示 " + data.items.length + " 处" :
           "按" + levelLabel(data.level) + "汇总 " + data.items.length + " 个") +

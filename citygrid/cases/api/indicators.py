@@ -9,9 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from citygrid.cases import indicators
-from citygrid.cases.models import CaseEvent
 from citygrid.core.api.errors import ApiError
-from citygrid.core.querysets import scope_q
 
 
 class IndicatorQuerySerializer(serializers.Serializer):
@@ -43,18 +41,18 @@ class IndicatorsView(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         region = params.get("region", "").strip()
-        base = None
+        territory = None
         if region and (not region.isdigit() or not user.covers(region)):
             raise ApiError("not_found", "区域不存在或不在您的管辖范围内", 404)
         if not region and not user.is_superuser:
-            base = CaseEvent.objects.filter(scope_q("region_code", user.scope_codes()))
+            territory = user.scope_codes()
         result = indicators.compute(
             region_code=region,
             department_id=params.get("department"),
             person_id=params.get("person"),
             start=_midnight(params["start"]),
             end=_midnight(params["end"] + timedelta(days=1)),
-            base_queryset=base,
+            territory=territory,
         )
         return Response(
             {

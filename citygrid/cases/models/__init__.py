@@ -1,6 +1,7 @@
 from citygrid.cases.models.calendar import CalendarDay, WorkingPeriod
 from citygrid.cases.models.cases import Case, CaseAttachment, CaseEvent
 from citygrid.cases.models.categories import CaseCategory, Department, DispatchRule, TimeLimit
+from citygrid.cases.models.rollup import IndicatorDay, IndicatorMonth, IndicatorYear
 from citygrid.cases.models.supervision import SupervisionOrder
 from citygrid.cases.models.tasks import Task, Visit
 
@@ -12,6 +13,9 @@ __all__ = [
     "CaseEvent",
     "Department",
     "DispatchRule",
+    "IndicatorDay",
+    "IndicatorMonth",
+    "IndicatorYear",
     "SupervisionOrder",
     "Task",
     "TimeLimit",

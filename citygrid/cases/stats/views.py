@@ -21,12 +21,11 @@ from openpyxl import Workbook
 
 from citygrid.cases import indicators
 from citygrid.cases.indicators import INDICATORS, RATE, IndicatorSet
-from citygrid.cases.models import Case, CaseEvent, Department
+from citygrid.cases.models import Case, Department
 from citygrid.cases.routing import departments_for
 from citygrid.core.io.files import CONTENT_TYPES, add_sheet, new_workbook, workbook_bytes
 from citygrid.core.middleware import client_ip
 from citygrid.core.models import AccessLog
-from citygrid.core.querysets import scope_q
 from citygrid.regions.choices import RegionLevel
 from citygrid.regions.models import Region
 
@@ -152,7 +151,7 @@ class Selection:
     last_day: date
     start: datetime
     end: datetime
-    base: QuerySet | None  # only when no region narrows the events to the user's territory
+    territory: list[str] | None  # scope codes, only when no region narrows the figures to it
 
     @property
     def region_code(self) -> str:
@@ -167,7 +166,7 @@ class Selection:
         return f"{self.first_day:%Y-%m-%d} 至 {self.last_day:%Y-%m-%d}"
 
     def scope(self) -> dict:
-        return {"region_code": self.region_code, "base_queryset": self.base}
+        return {"region_code": self.region_code, "territory": self.territory}
 
 
 def _default_region(user) -> Region | None:
@@ -229,9 +228,9 @@ def select(request) -> tuple[Selection, FilterForm]:
     trail = []
     if region:
         trail = [r for r in region.ancestors() if user.covers(r.code)] + [region]
-    base = None
+    territory = None
     if region is None and not user.is_superuser:
-        base = CaseEvent.objects.filter(scope_q("region_code", user.scope_codes()))
+        territory = user.scope_codes()
     selection = Selection(
         region=region,
         children=_children(user, region),
@@ -241,7 +240,7 @@ def select(request) -> tuple[Selection, FilterForm]:
         last_day=after - timedelta(days=1),
         start=_midnight(first),
         end=_midnight(after),
-        base=base,
+        territory=territory,
     )
     return selection, form
 

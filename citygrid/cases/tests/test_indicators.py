@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from citygrid.cases import indicators
+from citygrid.cases import indicators, rollup
 from citygrid.cases.indicators import IndicatorSet, MonthPoint
 from citygrid.cases.models import Case, CaseCategory, CaseEvent, Department
 from citygrid.cases.testing import street_order_class
@@ -101,6 +101,8 @@ def make_case(
         CaseEvent(case=case, region_code=grid.code, actor_name=str(e["actor"] or "系统"), **e)
         for e in events
     )
+    # Written directly, like a bulk load: the roll-up is rebuilt from the events.
+    rollup.rebuild()
     return case
 
 

@@ -51,6 +51,7 @@ def test_the_configured_jobs_are_importable_tasks(settings):
         ("sweep_deadlines", "sweep_deadlines", timedelta(seconds=60)),
         ("prune_jobs", "prune_jobs", timedelta(seconds=3600)),
         ("snapshot_population", "snapshot_population", timedelta(seconds=600)),
+        ("refresh_grid_population", "refresh_grid_population", timedelta(seconds=600)),
         ("prepare_case_numbers", "prepare_case_numbers", timedelta(seconds=3600)),
         ("reap_jobs", "reap_jobs", timedelta(seconds=60)),
     }
@@ -71,6 +72,7 @@ def test_the_workers_run_the_configured_jobs(settings, tree):
         "sweep_deadlines": {"warned": 0, "overdue": 0, "escalated_orders": 0},
         "prune_jobs": 0,
         "snapshot_population": 5,  # the city, two counties, two townships
+        "refresh_grid_population": 0,  # nobody lives in the test territory
         "prepare_case_numbers": 0,  # no sequence old enough to drop
         "reap_jobs": 0,
     }

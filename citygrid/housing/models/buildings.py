@@ -4,6 +4,7 @@ from django.db import models
 
 from citygrid.core.fields import DictField
 from citygrid.core.models import ScopedModel
+from citygrid.housing.models.houses import follow_buildings
 from citygrid.regions.choices import CODE_LENGTH, RegionLevel
 
 
@@ -93,6 +94,23 @@ class Building(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.estate.name}{self.name}" if self.estate_id else self.name
+
+    def save(self, *args, **kwargs):
+        moved = self._moved(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+        if moved:
+            follow_buildings([self.pk])
+
+    def _moved(self, update_fields) -> bool:
+        """Whether this write changes the position of a building that may have houses."""
+        if self._state.adding:
+            return False
+        if update_fields is not None and not {"lng", "lat"} & set(update_fields):
+            return False
+        loaded = getattr(self, "_loaded_values", None)
+        if loaded is None or "lng" not in loaded or "lat" not in loaded:
+            return True
+        return (loaded["lng"], loaded["lat"]) != (self.lng, self.lat)
 
     def clean(self) -> None:
         if self.region_id and self.region.level != RegionLevel.GRID:

@@ -1,12 +1,17 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
 
+from citygrid.core import records
 from citygrid.core.fields import DictField, EncryptedCharField
 from citygrid.core.models import ScopedModel
 from citygrid.core.validators import validate_mobile
 from citygrid.housing import numbering
 from citygrid.housing.choices import Occupancy
 from citygrid.regions.choices import RegionLevel
+
+# Fields of a house that decide where it is drawn.
+POSITION_SOURCES = {"lng", "lat", "building", "building_id"}
 
 
 class House(ScopedModel):
@@ -50,6 +55,11 @@ class House(ScopedModel):
     )
     lng = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
+    # Where maps draw the house: its own point, else its building's (`derive`, and
+    # `follow_buildings` when a building moves). A column of its own so that a map's bbox is
+    # one range scan on `house_map_position_idx`, not a CASE over every house and building.
+    map_lng = models.FloatField("地图经度", null=True, blank=True, editable=False)
+    map_lat = models.FloatField("地图纬度", null=True, blank=True, editable=False)
     note = models.TextField("备注", blank=True)
 
     sensitive_fields = {
@@ -57,7 +67,14 @@ class House(ScopedModel):
         "owner_id_number": "id_number",
         "owner_phone": "mobile",
     }
-    changelog_exclude = ("created", "last_updated", "owner_id_number_index", "owner_phone_index")
+    changelog_exclude = (
+        "created",
+        "last_updated",
+        "owner_id_number_index",
+        "owner_phone_index",
+        "map_lng",
+        "map_lat",
+    )
 
     class Meta:
         verbose_name = "房屋"
@@ -71,7 +88,10 @@ class House(ScopedModel):
                 violation_error_message="该楼栋该单元已有此门牌号的房屋",
             )
         ]
-        indexes = [models.Index(fields=["building", "entrance", "floor"], name="house_cell_idx")]
+        indexes = [
+            models.Index(fields=["building", "entrance", "floor"], name="house_cell_idx"),
+            models.Index(fields=["map_lng", "map_lat"], name="house_map_position_idx"),
+        ]
 
     def __str__(self) -> str:
         if self.building_id:
@@ -96,10 +116,27 @@ class House(ScopedModel):
         if self.building_id:
             self.region = self.building.region
 
+    def derive(self) -> None:
+        super().derive()
+        self.derive_position()
+
+    def derive_position(self) -> None:
+        """`map_lng`/`map_lat`: the house's own point when it has both coordinates, else its
+        building's (the building is loaded already: `derive_region` reads its grid)."""
+        if self.lng is not None and self.lat is not None:
+            self.map_lng, self.map_lat = self.lng, self.lat
+        elif self.building_id:
+            self.map_lng, self.map_lat = self.building.lng, self.building.lat
+        else:
+            self.map_lng = self.map_lat = None
+
     def save(self, *args, **kwargs):
         self.derive_region()
         if not self.code:
             self.code = numbering.next_house_code(self.region.code)
+        fields = kwargs.get("update_fields")
+        if fields is not None and POSITION_SOURCES & set(fields):
+            kwargs["update_fields"] = {*fields, "map_lng", "map_lat"}
         super().save(*args, **kwargs)
 
     def position(self) -> tuple[float, float] | None:
@@ -109,3 +146,24 @@ class House(ScopedModel):
         if self.building_id and self.building.lng is not None:
             return self.building.lng, self.building.lat
         return None
+
+
+def follow_buildings(building_ids) -> int:
+    """After buildings moved: their houses without a point of their own that are not at the
+    building's position yet take it, in one UPDATE; returns how many moved. Called by
+    `Building.save()`; a bulk update of buildings (the importer's fast path) calls it with the
+    ids it wrote — houses of buildings that did not move are left alone. The map position is
+    bookkeeping, not history (`changelog_exclude`), hence `records.touch`."""
+    building = House._meta.get_field("building").related_model.objects.filter(
+        pk=OuterRef("building_id")
+    )
+    houses = (
+        House.objects.filter(building_id__in=building_ids)
+        .filter(Q(lng__isnull=True) | Q(lat__isnull=True))
+        .exclude(map_lng=F("building__lng"), map_lat=F("building__lat"))
+    )
+    return records.touch(
+        houses,
+        map_lng=Subquery(building.values("lng")[:1]),
+        map_lat=Subquery(building.values("lat")[:1]),
+    )

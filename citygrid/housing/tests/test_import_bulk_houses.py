@@ -511,3 +511,31 @@ def test_building_queries_do_not_grow_with_the_rows(tree, places, make_user):
     assert BuildingResource.bulk
     run(5)
     assert run(200) == run(20)
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_moving_a_building_by_import_moves_its_houses_drawn_there(
+    client, tree, places, building_importer, monkeypatch, fast
+):
+    from citygrid.housing.resources import BuildingResource
+
+    monkeypatch.setattr(BuildingResource, "bulk", fast)
+    plain = places["plain"]
+    drawn = f.house(plain, "101")
+    own = f.house(plain, "102", lng=120.005, lat=30.005)
+    moved = {
+        "网格代码": tree.grid_a1.code,
+        "小区名称": "",
+        "楼栋名称": "2号楼",
+        "地上层数": "6",
+        "单元数": "1",
+        "楼栋长": "",
+        "经度": "120.0123",
+        "纬度": "30.0045",
+    }
+    job = upload_buildings(client, [moved])
+    assert (job.status, job.updated_count) == ("done", 1), job.errors
+    drawn.refresh_from_db()
+    own.refresh_from_db()
+    assert (drawn.map_lng, drawn.map_lat) == (120.0123, 30.0045)
+    assert (own.map_lng, own.map_lat) == (120.005, 30.005)

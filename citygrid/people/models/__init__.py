@@ -1,4 +1,5 @@
 from citygrid.people.models.care import CareRecord, CustodianAssignment
+from citygrid.people.models.grid_population import GridPopulation
 from citygrid.people.models.groups import (
     AidsRiskDetail,
     AtRiskYouth,
@@ -31,6 +32,7 @@ __all__ = [
     "DisabilityDetail",
     "DrugUserDetail",
     "FloatingDetail",
+    "GridPopulation",
     "KeyPerson",
     "LeftBehindDetail",
     "MentalDisorderDetail",

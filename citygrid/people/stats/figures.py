@@ -31,6 +31,8 @@ class Overview:
     kpis: list[tuple[str, str, int]] = field(default_factory=list)
     # When the figures were computed (the snapshot's time; "数据更新于").
     computed_at: datetime | None = None
+    # Older than the maximum age, or none yet: a refresh is on its way ("正在更新").
+    updating: bool = False
 
     def __post_init__(self):
         if not self.kpis:
@@ -73,6 +75,25 @@ def overview(user, region: Region, today: date) -> Overview:
         categories=queries.by_category(user, region),
         trend=queries.flow_trend(user, region, today),
         children=queries.children(qs, region),
+    )
+
+
+def empty(region: Region, today: date) -> Overview:
+    """What a region shows before its first snapshot: nothing counted yet, being computed."""
+    return Overview(
+        region=region,
+        today=today,
+        total=0,
+        residence_types=[],
+        sexes=[],
+        pyramid=[],
+        undated=0,
+        ethnicities=[],
+        educations=[],
+        categories=[],
+        trend=[],
+        children=[],
+        updating=True,
     )
 
 

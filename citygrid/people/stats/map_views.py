@@ -18,7 +18,7 @@ from django.utils import timezone
 from citygrid.core.middleware import client_ip
 from citygrid.core.models import AccessLog
 from citygrid.core.validators import mask_name
-from citygrid.people import geo
+from citygrid.people import geo, grid_population
 from citygrid.people.models import Person
 from citygrid.people.stats.views import check_permission
 
@@ -54,6 +54,7 @@ def map_page(request):
     context = {
         "map_config": config,
         "categories": geo.categories(user),
+        "freshness": geo.freshness(grid_population.computed_at()),
         "trail_person": person if person.isdigit() and config["trails"] else "",
         "trail_start": timezone.localdate() - timedelta(days=TRAIL_DEFAULT_DAYS),
         "trail_end": timezone.localdate(),

@@ -1,11 +1,19 @@
 """Population statistics computed ahead of time: one `PopulationSnapshot` per region.
 
 Computing a city's figures takes seconds (≈ 7 s for 1 000 000 persons on PostgreSQL, and a city
-has ten times that); reading a snapshot is one indexed row. `manage.py snapshot_population
---every 600` refreshes the city, county and township snapshots; the pages read a snapshot younger
-than `settings.POPULATION_SNAPSHOT_MAX_AGE` seconds and otherwise compute live and store the
-result (`read`). The page shows when the figures were computed ("数据更新于") and offers
-"立即刷新" (`may_refresh`, at most once a minute per region).
+has ten times that); reading a snapshot is one indexed row. The periodic job
+`snapshot_population` refreshes the city, county and township snapshots. A request never
+computes: the pages show the region's latest snapshot whatever its age, with its time
+("数据更新于"), and when it is older than `settings.POPULATION_SNAPSHOT_MAX_AGE` seconds or
+missing they queue one refresh task and say "正在更新" (`people.tasks.queue_refresh`).
+"立即刷新" queues one too (`may_refresh`, at most once a minute per region).
+
+**One refresh at a time per region.** Every request that found a stale snapshot used to
+recompute it, all at once (3.6 s each for the city). Now a refresh is queued only by whoever
+claims the region's "queued" key in the shared cache (`cache.add`, atomic on Redis and in the
+database cache, so on SQLite too), and `refresh` computes only while it holds the region's
+"running" key: a second refresh of the region meanwhile returns at once. Both keys expire
+(`QUEUED_SECONDS`, `RUNNING_SECONDS`), so a worker that died holds nothing for long.
 
 **Why a snapshot computed without a user is safe to show to a user.** `compute` counts the whole
 subtree of the region (`SYSTEM` passes every permission and scope check). The statistics views
@@ -28,9 +36,11 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from citygrid.core.routers import replica_reads
 from citygrid.people.models import PopulationSnapshot
 from citygrid.people.stats import figures
 from citygrid.regions.choices import RegionLevel
@@ -42,6 +52,10 @@ logger = logging.getLogger(__name__)
 JOB_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP)
 # "立即刷新" at most once per region in this interval (measured from the snapshot's time).
 REFRESH_INTERVAL = timedelta(minutes=1)
+# A queued refresh that no worker has run is queued again after this; a refresh that died
+# (worker killed) stops blocking the next one after this. A city round takes minutes.
+QUEUED_SECONDS = 15 * 60
+RUNNING_SECONDS = 30 * 60
 
 
 class _System:
@@ -66,19 +80,25 @@ SYSTEM = _System()
 def compute(region: Region, today=None) -> dict:
     """The region's figures for every category, computed now, as `figures.to_data` data."""
     today = today or timezone.localdate()
-    return figures.to_data(figures.overview(SYSTEM, region, today))
+    with replica_reads():
+        return figures.to_data(figures.overview(SYSTEM, region, today))
 
 
 def max_age() -> timedelta:
     return timedelta(seconds=settings.POPULATION_SNAPSHOT_MAX_AGE)
 
 
+def is_current(snapshot: PopulationSnapshot, region: Region) -> bool:
+    """Of the current layout and of the region's current code (a region whose code changed has
+    another subtree): else it cannot be shown at all."""
+    return snapshot.data.get("version") == figures.VERSION and snapshot.data.get("region") == (
+        region.code
+    )
+
+
 def is_fresh(snapshot: PopulationSnapshot | None, region: Region, now=None) -> bool:
-    """Younger than the maximum age, of the current layout, and of the region's current code
-    (a region whose code changed has another subtree)."""
-    if snapshot is None or snapshot.data.get("version") != figures.VERSION:
-        return False
-    if snapshot.data.get("region") != region.code:
+    """Current and younger than the maximum age."""
+    if snapshot is None or not is_current(snapshot, region):
         return False
     return (now or timezone.now()) - snapshot.computed_at < max_age()
 
@@ -98,36 +118,62 @@ def _store(region: Region, data: dict, started, seconds: float) -> PopulationSna
         return PopulationSnapshot.objects.get(region=region)
 
 
-def refresh(region: Region) -> PopulationSnapshot:
-    """Compute the region's figures and store them; `computed_at` is when computing began, so
-    a change saved while the queries ran is never reported as included."""
-    started = timezone.now()
-    clock = time.perf_counter()
-    data = compute(region)
-    return _store(region, data, started, round(time.perf_counter() - clock, 3))
+def _key(region_id: int, what: str) -> str:
+    return f"population-snapshot:{region_id}:{what}"
+
+
+def claim_queue(region_id: int) -> bool:
+    """True for the one caller that may queue the region's refresh now."""
+    return cache.add(_key(region_id, "queued"), 1, QUEUED_SECONDS)
+
+
+def release_queue(region_id: int) -> None:
+    cache.delete(_key(region_id, "queued"))
+
+
+def refresh(region: Region) -> PopulationSnapshot | None:
+    """Compute the region's figures and store them; None (nothing done) while another refresh
+    of the region runs. `computed_at` is when computing began, so a change saved while the
+    queries ran is never reported as included."""
+    running = _key(region.pk, "running")
+    if not cache.add(running, 1, RUNNING_SECONDS):
+        return None
+    try:
+        started = timezone.now()
+        clock = time.perf_counter()
+        data = compute(region)
+        return _store(region, data, started, round(time.perf_counter() - clock, 3))
+    finally:
+        cache.delete(running)
 
 
 def refresh_levels(levels=JOB_LEVELS) -> list[PopulationSnapshot]:
-    """Refresh the snapshot of every region at these levels (the periodic job)."""
-    return [refresh(region) for region in Region.objects.filter(level__in=levels).order_by("code")]
+    """Refresh the snapshot of every region at these levels (the periodic job), skipping those
+    being refreshed right now."""
+    regions = Region.objects.filter(level__in=levels).order_by("code")
+    return [snapshot for region in regions if (snapshot := refresh(region)) is not None]
 
 
 def current(region: Region) -> PopulationSnapshot | None:
     return PopulationSnapshot.objects.filter(region=region).first()
 
 
-def read(user, region: Region) -> figures.Overview:
-    """The region's figures for the user: from a fresh snapshot (one query), else computed now
-    and stored. The caller has checked `people.view_person` and that the region is in the user's
-    territory; the categories the user may not view are dropped here."""
-    snapshot = current(region)
-    if not is_fresh(snapshot, region):
-        snapshot = refresh(region)
-    return figures.from_data(snapshot.data, region, user, snapshot.computed_at)
+def read(user, region: Region, snapshot: PopulationSnapshot | None) -> figures.Overview:
+    """The figures of `snapshot` as the user may see them, whatever its age (`updating` when it
+    is not fresh). A snapshot of another layout or code cannot be shown: then, as when there is
+    none yet, an empty overview that is `updating`. The caller has checked `people.view_person`
+    and that the region is in the user's territory; the categories the user may not view are
+    dropped here."""
+    today = timezone.localdate()
+    if snapshot is None or not is_current(snapshot, region):
+        return figures.empty(region, today)
+    found = figures.from_data(snapshot.data, region, user, snapshot.computed_at)
+    found.updating = not is_fresh(snapshot, region)
+    return found
 
 
 def may_refresh(snapshot: PopulationSnapshot | None, now=None) -> bool:
-    """Whether "立即刷新" may recompute now: once a minute per region."""
+    """Whether "立即刷新" may queue a refresh now: once a minute per region."""
     if snapshot is None:
         return True
     return (now or timezone.now()) - snapshot.computed_at >= REFRESH_INTERVAL

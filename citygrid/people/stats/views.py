@@ -2,10 +2,11 @@
 figures as JSON and as an Excel file, and "立即刷新" of the figures.
 
 Scope works as everywhere else: no `people.view_person` → 403; a region outside the user's
-territory → 404. The figures come from the region's snapshot (`snapshots.read`): counts of the
-whole subtree, which for a region inside the user's territory are exactly what
-`Person.objects.restrict(user, "view")` gives (see `snapshots`), with the categories the user may
-not view dropped.
+territory → 404. The figures come from the region's latest snapshot whatever its age
+(`snapshots.read`): counts of the whole subtree, which for a region inside the user's territory
+are exactly what `Person.objects.restrict(user, "view")` gives (see `snapshots`), with the
+categories the user may not view dropped. No request computes them: a stale or missing snapshot
+queues one refresh task (`tasks.queue_refresh`) and the page says "正在更新".
 """
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from django.views import View
 from citygrid.core.io.files import CONTENT_TYPES
 from citygrid.core.middleware import client_ip
 from citygrid.core.models import AccessLog
+from citygrid.people import tasks
 from citygrid.people.choices import ResidenceType
 from citygrid.people.models import Person
 from citygrid.people.stats import queries, snapshots
@@ -65,6 +67,15 @@ def selected_region(request, code: str | None = None) -> Region:
     return region
 
 
+def figures_for(user, region: Region) -> Overview:
+    """The region's latest snapshot for the user. A stale or missing one queues one refresh,
+    read at once only when the task backend has run it already (`queue_refresh`)."""
+    snapshot = snapshots.current(region)
+    if not snapshots.is_fresh(snapshot, region) and tasks.queue_refresh(region):
+        snapshot = snapshots.current(region)
+    return snapshots.read(user, region, snapshot)
+
+
 def _rows(rows: list[queries.Row]) -> dict:
     return {
         "labels": [r.label for r in rows],
@@ -80,6 +91,7 @@ def chart_data(found: Overview) -> dict:
         "region": {"code": found.region.code, "name": found.region.name},
         "today": f"{found.today:%Y-%m-%d}",
         "computed_at": computed_at.isoformat(timespec="seconds") if computed_at else None,
+        "updating": found.updating,
         "total": found.total,
         "kpis": {key: value for key, _label, value in found.kpis},
         "residence_types": _rows(found.residence_types),
@@ -127,7 +139,7 @@ class OverviewView(LoginRequiredMixin, View):
 
     def get(self, request):
         region = selected_region(request)
-        found = snapshots.read(request.user, region)
+        found = figures_for(request.user, region)
         types = [t.value for t in ResidenceType]
         context = {
             "found": found,
@@ -146,13 +158,16 @@ class OverviewView(LoginRequiredMixin, View):
 class DataView(LoginRequiredMixin, View):
     def get(self, request):
         region = selected_region(request)
-        return JsonResponse(chart_data(snapshots.read(request.user, region)))
+        return JsonResponse(chart_data(figures_for(request.user, region)))
 
 
 class ExportView(LoginRequiredMixin, View):
     def get(self, request):
         region = selected_region(request)
-        found = snapshots.read(request.user, region)
+        found = figures_for(request.user, region)
+        if found.computed_at is None:
+            messages.warning(request, f"{region.name}的人口统计正在生成，请稍后再导出")
+            return redirect(f"{reverse('population:overview')}?region={region.code}")
         data, rows = workbook(found)
         AccessLog.objects.create(
             user=request.user,
@@ -172,16 +187,21 @@ class ExportView(LoginRequiredMixin, View):
 
 
 class RefreshView(LoginRequiredMixin, View):
-    """立即刷新: recompute the region's snapshot now (POST), at most once a minute per region."""
+    """立即刷新: queue a refresh of the region's snapshot (POST), at most once a minute per region.
+    Nothing is computed here; with a task backend that runs at once the snapshot is new already
+    when the page is shown again."""
 
     def post(self, request):
         region = selected_region(request, request.POST.get("region") or "")
         snapshot = snapshots.current(region)
         if snapshots.may_refresh(snapshot):
-            snapshot = snapshots.refresh(region)
-            messages.success(
-                request, f"{region.name}的人口统计已刷新（用时 {snapshot.seconds:.1f} 秒）"
-            )
+            done = snapshots.current(region) if tasks.queue_refresh(region) else None
+            if done is not None and (snapshot is None or done.computed_at != snapshot.computed_at):
+                messages.success(
+                    request, f"{region.name}的人口统计已刷新（用时 {done.seconds:.1f} 秒）"
+                )
+            else:
+                messages.info(request, f"{region.name}的人口统计正在更新，请稍后刷新页面查看")
         else:
             at = timezone.localtime(snapshot.computed_at)
             messages.warning(

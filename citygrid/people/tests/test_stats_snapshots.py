@@ -1,12 +1,15 @@
 """人口统计 snapshots: equal to the live figures, fresh ones used, stale ones recomputed, special
-groups still need-to-know, 立即刷新 (permission, scope, once a minute), the periodic command."""
+groups still need-to-know, 立即刷新 (permission, scope, once a minute), the periodic command, and
+that no request computes: stale and missing snapshots queue one refresh, one runs at a time."""
 
 import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks import default_task_backend
 from openpyxl import load_workbook
 
 from citygrid.core.models import AccessLog
@@ -287,3 +290,90 @@ def test_command_refreshes_city_county_and_township(population, tree):
     fresh = [c for c, s in found.items() if snapshots.is_fresh(s, s.region)]
     # Communities and grids are not the job's: the community's snapshot is still an hour old.
     assert sorted(fresh) == ["3301", "330101", "330101001", "330102", "330102001"]
+
+
+# --- never computed in a request --------------------------------------------------------------
+
+
+@pytest.fixture
+def queue(settings):
+    """A task backend that only records what is queued, like a worker that has not run yet."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    return default_task_backend
+
+
+def run_queued(queue) -> int:
+    """What the worker would do: run every queued task once."""
+    results, queue.results = list(queue.results), []
+    for result in results:
+        result.task.call(*result.args, **result.kwargs)
+    return len(results)
+
+
+def test_stale_snapshot_is_shown_and_one_refresh_queued(
+    client, population, tree, make_user, settings, queue
+):
+    settings.POPULATION_SNAPSHOT_MAX_AGE = 900
+    snapshots.refresh(tree.county_a)
+    add_person(tree)
+    age(tree.county_a, 901)
+    stale = PopulationSnapshot.objects.get(region=tree.county_a)
+    client.force_login(make_user(perms=VIEWER, scope=[tree.county_a]))
+    # Every request shows the old figures with their time and "正在更新"; only the first queues.
+    data = client.get(DATA).json()
+    assert (data["total"], data["updating"]) == (7, True)
+    html = client.get(URL).content.decode()
+    assert kpis(html)["total"] == "7"
+    assert f"数据更新于 {timezone.localtime(stale.computed_at):%Y-%m-%d %H:%M}" in html
+    assert "正在更新" in html
+    assert client.get(EXPORT).status_code == 200
+    assert len(queue.results) == 1
+    assert PopulationSnapshot.objects.get(region=tree.county_a).computed_at == stale.computed_at
+    assert run_queued(queue) == 1
+    data = client.get(DATA).json()
+    assert (data["total"], data["updating"]) == (8, False)
+    assert "正在更新" not in client.get(URL).content.decode()
+    assert queue.results == []
+
+
+def test_missing_snapshot_says_so_and_queues_its_refresh(
+    client, population, tree, make_user, queue
+):
+    client.force_login(make_user(perms=VIEWER, scope=[tree.county_a]))
+    data = client.get(DATA).json()
+    assert (data["total"], data["computed_at"], data["updating"]) == (0, None, True)
+    html = client.get(URL).content.decode()
+    assert "尚无统计数据" in html and "正在更新" in html
+    response = client.get(EXPORT, follow=True)
+    assert "正在生成，请稍后再导出" in response.content.decode()
+    assert AccessLog.objects.count() == 0
+    assert not PopulationSnapshot.objects.exists()
+    assert run_queued(queue) == 1
+    assert client.get(DATA).json()["total"] == 7
+
+
+def test_refresh_button_queues_and_computes_nothing(client, population, tree, make_user, queue):
+    client.force_login(make_user(perms=VIEWER, scope=[tree.county_a]))
+    html = client.post(REFRESH, {"region": tree.county_a.code}, follow=True).content.decode()
+    assert "甲区的人口统计正在更新" in html
+    assert not PopulationSnapshot.objects.exists()
+    # Pressed again before the worker ran: still the one task.
+    client.post(REFRESH, {"region": tree.county_a.code})
+    assert run_queued(queue) == 1
+    assert PopulationSnapshot.objects.get(region=tree.county_a).data["total"] == 7
+
+
+def test_one_refresh_at_a_time_per_region(population, tree, django_assert_num_queries):
+    """While a region's refresh runs, another one of the same region does nothing; the
+    periodic round skips it and refreshes the others."""
+    running = f"population-snapshot:{tree.county_a.pk}:running"
+    cache.add(running, 1)
+    with django_assert_num_queries(0):
+        assert snapshots.refresh(tree.county_a) is None
+    refreshed = {s.region.code for s in snapshots.refresh_levels()}
+    assert refreshed == {"3301", "330101001", "330102", "330102001"}
+    cache.delete(running)
+    assert snapshots.refresh(tree.county_a).data["total"] == 7
+    # The lock is released when the refresh is done.
+    assert cache.add(running, 1)
