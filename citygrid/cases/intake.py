@@ -65,12 +65,16 @@ def find_duplicate(category_id: int, lng: float, lat: float, exclude_pk=None) ->
     radius = settings.CASE_DUPLICATE_RADIUS_M
     dlat = radius / 111_320
     dlng = radius / (111_320 * max(math.cos(math.radians(lat)), 0.01))
-    nearby = Case.objects.filter(
-        category_id=category_id,
-        state__in=OPEN_STATES,
-        lng__range=(lng - dlng, lng + dlng),
-        lat__range=(lat - dlat, lat + dlat),
-    ).exclude(pk=exclude_pk).only("id", "lng", "lat")
+    nearby = (
+        Case.objects.filter(
+            category_id=category_id,
+            state__in=OPEN_STATES,
+            lng__range=(lng - dlng, lng + dlng),
+            lat__range=(lat - dlat, lat + dlat),
+        )
+        .exclude(pk=exclude_pk)
+        .only("id", "lng", "lat")
+    )
     scored = [(distance_m(lng, lat, c.lng, c.lat), c) for c in nearby]
     scored = [(d, c) for d, c in scored if d <= radius]
     return min(scored, key=lambda dc: dc[0])[1] if scored else None
