@@ -6,7 +6,7 @@ PYTHON := $(BIN)/python
 PORT ?= 8000
 PEOPLE ?= 5000
 
-.PHONY: run test venv assets migrate demo serve lint format bench bench-deps clean browser-deps
+.PHONY: run test venv assets migrate demo serve lint format bench bench-deps bench-scale clean browser-deps
 
 $(BIN)/activate: requirements.txt requirements-dev.txt requirements-s3.txt
 	$(PY) -m venv $(VENV)
@@ -69,6 +69,11 @@ format:
 
 bench: venv bench-deps
 	$(PYTHON) -m bench
+
+# Issue 11's pages on an already seeded PostgreSQL city: BENCH_SCALE_DB (default citygrid_10m),
+# seeded with `manage.py seed_demo --people N` (docs/performance.md).
+bench-scale: venv bench-deps
+	$(PYTHON) -m bench scale
 
 # The load benchmarks drive gunicorn with wrk (Debian's package).
 bench-deps:

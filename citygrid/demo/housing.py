@@ -18,7 +18,7 @@ import shapely
 from shapely.geometry import shape
 
 from citygrid.core.crypto import blind_index
-from citygrid.core.records import insert
+from citygrid.demo.rows import build, insert
 from citygrid.housing import numbering
 from citygrid.housing.choices import Occupancy, RentalSource, RentalStatus
 from citygrid.housing.models import Building, Estate, House, Rental
@@ -160,7 +160,8 @@ class HousingPlanner:
             else:
                 kind = rng.choices(_URBAN_TYPES, weights=[t[0] for t in _URBAN_TYPES])[0]
                 if estate is None or rng.random() < 0.2:
-                    estate = Estate(
+                    estate = build(
+                        Estate,
                         region_id=grid.pk,
                         region_code=grid.code,
                         name=self._estate_name(estate_names),
@@ -169,7 +170,8 @@ class HousingPlanner:
                     )
                     out.estates.append(estate)
             _, floors, entrances, per_floor, years = kind
-            building = Building(
+            building = build(
+                Building,
                 region_id=grid.pk,
                 region_code=grid.code,
                 estate=estate,
@@ -214,7 +216,8 @@ class HousingPlanner:
         entrance, floor, door = place
         number = f"{floor}{door:02d}"
         unit = "" if building.entrances == 1 else f"{entrance}单元"
-        house = House(
+        house = build(
+            House,
             region_id=grid.pk,
             region_code=grid.code,
             building=building,
@@ -231,7 +234,8 @@ class HousingPlanner:
         if house.occupancy == Occupancy.RENTED:
             start = self.today - timedelta(days=rng.randint(10, 900))
             status = RentalStatus.PENDING if rng.random() < 0.05 else RentalStatus.ACTIVE
-            rental = Rental(
+            rental = build(
+                Rental,
                 region_id=grid.pk,
                 region_code=grid.code,
                 house=house,
@@ -269,6 +273,7 @@ def save_housing(plans: list[GridHousing]) -> None:
         for offset, planned in enumerate(plan.houses):
             house = planned.house
             house.building_id = house.building.pk
+            house.derive_position()  # where the map draws it: inserted raw, no save()
             house.code = numbering.code_for(plan.grid.code, first + offset)
             house.owner_id_number_index = blind_index(house.owner_id_number)
             house.owner_phone_index = blind_index(house.owner_phone)

@@ -1,12 +1,14 @@
 """Demo people for the demo city: households in demo houses, with every managed category.
 
 For each grid, households are drawn (size, ages, residence type) and houses planned for them
-(`demo/housing.py`); then, a batch of grids at a time, everything is written with bulk inserts:
-estates → buildings → houses → rentals → persons → residence details → residencies → category
-memberships with their detail rows → care records. A million persons must fit in memory batch by
-batch and finish in minutes, so nothing goes through `save()`: what it derives (region codes,
-blind indexes, custodian departments, house and rental numbers) is set here, and no change-log
-rows are written (the demo's past did not happen "now, by nobody").
+(`demo/housing.py`); then, a batch of grids at a time, everything is written with COPY
+(`demo/rows.py`): estates → buildings → houses → rentals → persons → residence details →
+residencies → category memberships with their detail rows → care records, committed with a
+checkpoint (`demo/resume.py`) so an interrupted run continues where it stopped. Ten million
+persons must fit in memory batch by batch and finish in minutes per million, so nothing goes
+through `save()`: what it derives (region codes, blind indexes, custodian departments, house and
+rental numbers) is set here, and no change-log rows are written (the demo's past did not happen
+"now, by nobody").
 
 ID numbers are valid GB 11643 numbers, unique: the birth date and sequence come from a counter
 per (region, birth date, sex). Registered residents carry the code of a demo county; floating
@@ -15,6 +17,7 @@ residents the code of a real county they came from, as their cards would.
 
 from __future__ import annotations
 
+import io
 import random
 import time
 from collections import Counter, defaultdict
@@ -22,7 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import accumulate
 
+import numpy as np
 from django.db import transaction
 from faker.providers.person.en_US import Provider as EnglishNames
 from faker.providers.person.zh_CN import Provider as ChineseNames
@@ -30,9 +35,10 @@ from faker.providers.person.zh_CN import Provider as ChineseNames
 from citygrid.cases.models import Department
 from citygrid.core import writeguard
 from citygrid.core.crypto import blind_index
-from citygrid.core.records import insert
 from citygrid.core.validators import id_number_check_char
+from citygrid.demo import resume
 from citygrid.demo.housing import GridHousing, GridInfo, HousingPlanner, save_housing
+from citygrid.demo.rows import build, insert
 from citygrid.housing.choices import Occupancy
 from citygrid.people.choices import (
     SPECIAL_GROUP_KINDS,
@@ -67,7 +73,7 @@ from citygrid.regions.choices import WorkerRole
 from citygrid.regions.models import GridWorker, Region
 
 DEFAULT_PEOPLE = 5000
-BATCH = 5000  # persons per write batch (and rows per INSERT batch)
+BATCH = 5000  # persons per write batch, each committed with its checkpoint (`demo/resume.py`)
 
 # Household size → weight, by how the house is used.
 HOUSEHOLD_SIZES = {
@@ -177,6 +183,43 @@ class DemoPeopleResult:
     seconds: float = 0.0
 
 
+class _Sequences:
+    """ID-number sequence numbers taken per (region prefix, birth date, sex).
+
+    One 16-bit counter per day and sex for each prefix: a few megabytes however many people,
+    so the whole table goes into every checkpoint (a dict with a key per person would not).
+    """
+
+    EPOCH = date(1900, 1, 1).toordinal()
+    DAYS = 200 * 366
+    LIMIT = 500  # sequences 000–999, odd for men and even for women
+
+    def __init__(self, tables: dict[str, np.ndarray] | None = None):
+        self.tables = tables or {}
+
+    def take(self, prefix: str, born: date, male: bool) -> int | None:
+        """The next free sequence index, or None when all 500 are taken."""
+        table = self.tables.get(prefix)
+        if table is None:
+            table = self.tables[prefix] = np.zeros((self.DAYS, 2), np.uint16)
+        day, sex = born.toordinal() - self.EPOCH, int(male)
+        taken = int(table[day, sex])
+        if taken >= self.LIMIT:
+            return None
+        table[day, sex] = taken + 1
+        return taken
+
+    def dump(self) -> bytes:
+        out = io.BytesIO()
+        np.savez_compressed(out, **self.tables)
+        return out.getvalue()
+
+    @classmethod
+    def load(cls, data: bytes) -> _Sequences:
+        with np.load(io.BytesIO(data)) as stored:
+            return cls({prefix: stored[prefix].copy() for prefix in stored.files})
+
+
 class Identities:
     """Names, ID numbers, passport and phone numbers for demo people: valid and unique."""
 
@@ -184,11 +227,12 @@ class Identities:
         self.rng = rng
         surnames = ChineseNames.last_names
         self._surnames = list(surnames)
-        self._surname_weights = list(surnames.values())
+        # Cumulative once, not per draw (`choices` would add up ~500 weights for every name).
+        self._surname_weights = list(accumulate(surnames.values()))
         self._male = list(ChineseNames.first_names_male)
         self._female = list(ChineseNames.first_names_female)
-        self._sequences: dict[tuple[str, date, bool], int] = {}
-        self._passports = 0
+        self.sequences = _Sequences()
+        self.passports = 0
         self._foreign_surnames = list(EnglishNames.last_names)[:300]
         self._foreign_given = (
             list(EnglishNames.first_names_male)[:150] + list(EnglishNames.first_names_female)[:150]
@@ -196,7 +240,7 @@ class Identities:
 
     def name(self, male: bool, surname: str | None = None) -> str:
         rng = self.rng
-        surname = surname or rng.choices(self._surnames, weights=self._surname_weights)[0]
+        surname = surname or rng.choices(self._surnames, cum_weights=self._surname_weights)[0]
         pool = self._male if male else self._female
         given = rng.choice(pool)
         if len(given) == 1 and rng.random() < 0.6:
@@ -212,17 +256,15 @@ class Identities:
     def id_number(self, prefix: str, born: date, male: bool) -> str:
         """Sequence numbers per (region, birth date, sex): odd for men, even for women."""
         while True:
-            key = (prefix, born, male)
-            taken = self._sequences.get(key, 0)
-            if taken < 500:
-                self._sequences[key] = taken + 1
+            taken = self.sequences.take(prefix, born, male)
+            if taken is not None:
                 body = f"{prefix}{born:%Y%m%d}{taken * 2 + (1 if male else 0):03d}"
                 return body + id_number_check_char(body)
             born += timedelta(days=1)  # 500 people of one sex born on one day in one county
 
     def passport(self) -> str:
-        self._passports += 1
-        return f"{self.rng.choice('EGKPS')}{self._passports + 10**7:08d}"
+        self.passports += 1
+        return f"{self.rng.choice('EGKPS')}{self.passports + 10**7:08d}"
 
     def mobile(self) -> str:
         return self.rng.choice(_MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
@@ -284,6 +326,25 @@ class _Generator:
         for i in by_fraction[: self.count - sum(quotas)]:
             quotas[i] += 1
         return quotas
+
+    # --- checkpoints ---------------------------------------------------------------------------
+
+    def state(self) -> dict:
+        """Everything that carries over from one batch to the next (see `demo/resume.py`)."""
+        return {
+            "rng": self.rng.getstate(),
+            "sequences": self.ids.sequences.dump(),
+            "passports": self.ids.passports,
+            "household_serial": self.household_serial,
+            "result": self.result,
+        }
+
+    def restore(self, state: dict) -> None:
+        self.rng.setstate(state["rng"])
+        self.ids.sequences = _Sequences.load(state["sequences"])
+        self.ids.passports = state["passports"]
+        self.household_serial = state["household_serial"]
+        self.result = state["result"]
 
     # --- households ----------------------------------------------------------------------------
 
@@ -362,7 +423,8 @@ class _Generator:
         rng = self.rng
         age = member.age
         born = _born(rng, self.today, age)
-        person = Person(
+        person = build(
+            Person,
             region_id=grid.pk,
             region_code=grid.code,
             birth_date=born,
@@ -508,7 +570,8 @@ class _Generator:
                     self.household_serial += 1
                     households[id(household)] = f"{grid.code[:9]}{self.household_serial:07d}"
                 registered.append(
-                    RegisteredDetail(
+                    build(
+                        RegisteredDetail,
                         person=person,
                         household_match="01" if rng.random() < 0.9 else "02",
                         household_number=households[id(household)],
@@ -521,7 +584,8 @@ class _Generator:
                 permit = rng.choices(("01", "02", "99"), weights=(70, 10, 20))[0]
                 rented = household.occupancy == Occupancy.RENTED
                 floating.append(
-                    FloatingDetail(
+                    build(
+                        FloatingDetail,
                         person=person,
                         direction=FloatDirection.INFLOW,
                         reason=rng.choices(("01", "02", "03", "99"), weights=(75, 15, 6, 4))[0],
@@ -543,7 +607,8 @@ class _Generator:
                 surname, given = person.foreign_name
                 arrival = self.today - timedelta(days=rng.randint(10, 700))
                 overseas.append(
-                    OverseasDetail(
+                    build(
+                        OverseasDetail,
                         person=person,
                         foreign_surname=surname,
                         foreign_given_name=given,
@@ -573,7 +638,8 @@ class _Generator:
                 started = self.today - timedelta(days=rng.randint(30, 365 * 15))
             started = max(started, person.birth_date)
             rows.append(
-                Residency(
+                build(
+                    Residency,
                     region_id=grid.pk,
                     region_code=grid.code,
                     person_id=person.pk,
@@ -607,7 +673,8 @@ class _Generator:
     def _membership(self, model, person, grid, category: str, **extra):
         rng = self.rng
         helpers = self.helpers.get(grid.pk)
-        return model(
+        return build(
+            model,
             person_id=person.pk,
             region_id=grid.pk,
             region_code=grid.code,
@@ -823,7 +890,8 @@ class _Generator:
             when = last - timedelta(days=CARE_INTERVAL * i)
             if when < membership.started_on:
                 break
-            record = CareRecord(
+            record = build(
+                CareRecord,
                 person_id=membership.person_id,
                 region_id=membership.region_id,
                 region_code=membership.region_code,
@@ -865,29 +933,41 @@ def generate_demo_people(
     count: int = DEFAULT_PEOPLE,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    batch: int = BATCH,
 ) -> DemoPeopleResult:
     """`count` persons in households in demo houses of every grid of `city`, deterministic for
-    a seed, with every category represented (given enough people), in one transaction."""
+    a seed, with every category represented (given enough people).
+
+    Written a batch of grids (about `batch` persons) at a time, each batch committed with its
+    checkpoint; `progress(done, count)` is called after each commit. If an earlier run for this
+    city stopped part-way with the same seed and count, this continues after its last committed
+    batch (with its `today`), and the result is the same as an uninterrupted run.
+    """
     started = time.monotonic()
-    generator = _Generator(city, seed, count, today or date.today())
-    with transaction.atomic(), writeguard.unlogged():
-        grids = generator.load()
-        batch: list[tuple[GridInfo, list[Household]]] = []
+    with writeguard.unlogged():
+        with transaction.atomic():
+            run = resume.open_run(city.code, seed, count, today or date.today())
+        generator = _Generator(city, seed, count, run.today)
+        with transaction.atomic():
+            grids = generator.load()
+        quotas = generator.quotas(grids)
+        if run.state:
+            generator.restore(resume.load(run))
+        pending: list[tuple[GridInfo, list[Household]]] = []
         size = 0
-        for grid, quota in zip(grids, generator.quotas(grids), strict=True):
-            if quota == 0:
-                continue
-            households = generator.households(quota)
-            batch.append((grid, households))
-            size += quota
-            if size >= BATCH:
-                generator.write(batch)
-                batch, size = [], 0
+        for index in range(run.next_grid, len(grids)):
+            if quotas[index]:
+                pending.append((grids[index], generator.households(quotas[index])))
+                size += quotas[index]
+            last = index == len(grids) - 1
+            if size >= batch or last:
+                with transaction.atomic():
+                    generator.write(pending)
+                    resume.save(run, index + 1, generator.result.persons, generator.state(), last)
+                pending, size = [], 0
                 if progress:
                     progress(generator.result.persons, count)
-        if batch:
-            generator.write(batch)
-            if progress:
-                progress(generator.result.persons, count)
+        if not run.finished:  # a city without grids
+            resume.save(run, len(grids), generator.result.persons, generator.state(), True)
     generator.result.seconds = time.monotonic() - started
     return generator.result

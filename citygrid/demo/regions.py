@@ -51,6 +51,7 @@ _SNAP_KM = 1e-5
 _SEGMENT_KM = 0.1  # densify before warping so edges bend instead of staying straight
 _LNGLAT_GRID = 1e-7  # stored precision, about 1 cm
 _SEED_CANDIDATES = 15
+FULL_CITY_PEOPLE = 1_000_000  # the default city's size holds up to this many people
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,25 @@ class DemoSize:
     townships: tuple[int, int] = (3, 4)
     communities: tuple[int, int] = (4, 5)
     grids: tuple[int, int] = (8, 12)
+
+    @classmethod
+    def for_people(cls, people: int) -> DemoSize:
+        """The default city (about 550 grids) up to a million people; beyond, every level grows
+        by the same factor, so a grid keeps about 1 800 people (10 M: some 6 000 grids)."""
+        base = cls()
+        if people <= FULL_CITY_PEOPLE:
+            return base
+        factor = (people / FULL_CITY_PEOPLE) ** 0.25
+
+        def scaled(low: int, high: int) -> tuple[int, int]:
+            return round(low * factor), round(high * factor)
+
+        return cls(
+            counties=round(base.counties * factor),
+            townships=scaled(*base.townships),
+            communities=scaled(*base.communities),
+            grids=scaled(*base.grids),
+        )
 
 
 @dataclass

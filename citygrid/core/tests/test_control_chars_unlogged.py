@@ -45,6 +45,11 @@ SYSTEM_TEXT = {
     "wechat.ProcessedMessage": "WeChat's MsgId or our hash, and our own reply",
     "mobile.SubmittedAction": "an opaque key matched by equality with what the phone resends, "
     "never shown; the kind is a choice set by code",
+    "cases.IndicatorDay": "counters keyed by region codes copied from cleaned cases",
+    "cases.IndicatorMonth": "counters keyed by region codes copied from cleaned cases",
+    "cases.IndicatorYear": "counters keyed by region codes copied from cleaned cases",
+    "people.GridPopulation": "counts keyed by region codes and category keys set by code",
+    "demo.SeedProgress": "the demo generator's checkpoint: its city code and a count",
 }
 
 

@@ -132,6 +132,8 @@ def test_buildings_and_houses_are_inside_their_grid(tree, demo):
         assert 1 <= house.floor <= house.building.floors
         assert house.number == f"{house.floor}{int(house.number[-2:]):02d}"
         assert numbering.is_valid(house.code) and house.code.startswith(house.region_code)
+        # The map draws a house at its building: inserted raw, the house still knows where.
+        assert (house.map_lng, house.map_lat) == (house.building.lng, house.building.lat)
     occupancies = set(House.objects.values_list("occupancy", flat=True))
     assert occupancies == set(Occupancy.values)
     persons_per_occupied = COUNT / House.objects.exclude(occupancy="vacant").count()
