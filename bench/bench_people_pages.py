@@ -11,25 +11,17 @@ middleware stack and a template, measured in this run. Set `DATABASE_URL` for Po
 
 import argparse
 import os
-import statistics
 import time
 
 from bench.database import scoped_user, small_territory, superuser, test_database
-from bench.timing import BenchmarkFailed
+from bench.timing import BenchmarkFailed, requests_timed
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "100000"))
 REQUESTS = 30
 
 
 def _measure(send) -> tuple[float, float, float]:
-    samples = []
-    for _ in range(REQUESTS):
-        start = time.perf_counter()
-        send()
-        samples.append(time.perf_counter() - start)
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return REQUESTS / sum(samples), statistics.median(samples) * 1000, p95 * 1000
+    return requests_timed(send, REQUESTS)
 
 
 def run(people: int = PEOPLE) -> None:

@@ -16,11 +16,10 @@ Each request is sent `REQUESTS` times through Django's test client: req/s, p50, 
 import argparse
 import math
 import os
-import statistics
 import time
 
 from bench.database import small_territory, superuser, test_database
-from bench.timing import BenchmarkFailed
+from bench.timing import BenchmarkFailed, requests_timed
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "100000"))
 REQUESTS = 30
@@ -28,14 +27,7 @@ METRES_PER_DEGREE_LAT = 111_320
 
 
 def _measure(send) -> tuple[float, float, float]:
-    samples = []
-    for _ in range(REQUESTS):
-        start = time.perf_counter()
-        send()
-        samples.append(time.perf_counter() - start)
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return REQUESTS / sum(samples), statistics.median(samples) * 1000, p95 * 1000
+    return requests_timed(send, REQUESTS)
 
 
 def _square(lng: float, lat: float, metres: float) -> str:
