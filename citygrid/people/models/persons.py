@@ -29,7 +29,7 @@ class Person(ScopedModel):
     id_type = DictField("证件类型", dictionary="id_type", default=RESIDENT_ID_CARD, blank=False)
     id_number = EncryptedCharField("证件号码")
     id_number_index = models.CharField("证件号码索引", max_length=64, editable=False)
-    name = models.CharField("姓名", max_length=50, db_index=True)
+    name = models.CharField("姓名", max_length=50)
     former_name = models.CharField("曾用名", max_length=50, blank=True)
     sex = DictField("性别", dictionary="sex")
     birth_date = models.DateField("出生日期", null=True, blank=True, db_index=True)
@@ -77,6 +77,11 @@ class Person(ScopedModel):
             models.Index(fields=["region_code", "residence_type"], name="person_scope_type_idx"),
             # The list's order: the first page of a subtree is read from the index, not sorted.
             models.Index(fields=["region_code", "name", "id"], name="person_list_idx"),
+            # Name prefix search (`name LIKE '张%'`): a plain index serves LIKE only under the
+            # C collation; pattern operators serve it under zh_CN.UTF-8 and any other too.
+            models.Index(
+                fields=["name"], name="person_name_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
