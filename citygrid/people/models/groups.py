@@ -123,6 +123,14 @@ class SpecialGroup(Membership):
         verbose_name_plural = "特殊人群"
         ordering = ["region_code", "kind", "-started_on"]
         default_permissions = ("view", "add", "change", "delete", "export")
+        # The map counts a kind's open members in view (`people/geo.py`, counted live).
+        indexes = [
+            models.Index(
+                fields=["kind", "region_code", "person"],
+                condition=models.Q(ended_on__isnull=True),
+                name="specialgroup_open_kind_idx",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "kind"],
@@ -157,6 +165,14 @@ class VulnerableGroup(Membership):
         verbose_name_plural = "弱势群体"
         ordering = ["region_code", "kind", "-started_on"]
         default_permissions = ("view", "add", "change", "delete", "export")
+        # The map counts a kind's open members in view (`people/geo.py`, counted live).
+        indexes = [
+            models.Index(
+                fields=["kind", "region_code", "person"],
+                condition=models.Q(ended_on__isnull=True),
+                name="vulnerablegroup_open_kind_idx",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "kind"],
@@ -184,6 +200,14 @@ class KeyPerson(Membership):
         verbose_name_plural = "重点人员"
         ordering = ["region_code", "control_level", "-started_on"]
         default_permissions = ("view", "add", "change", "delete", "export")
+        # The map counts open members in view (`people/geo.py`, counted live).
+        indexes = [
+            models.Index(
+                fields=["region_code", "person"],
+                condition=models.Q(ended_on__isnull=True),
+                name="keyperson_open_idx",
+            )
+        ]
 
 
 class AtRiskYouth(Membership):
@@ -213,6 +237,14 @@ class AtRiskYouth(Membership):
         verbose_name_plural = "重点青少年"
         ordering = ["region_code", "-started_on"]
         default_permissions = ("view", "add", "change", "delete", "export")
+        # The map counts open members in view (`people/geo.py`, counted live).
+        indexes = [
+            models.Index(
+                fields=["region_code", "person"],
+                condition=models.Q(ended_on__isnull=True),
+                name="atriskyouth_open_idx",
+            )
+        ]
 
 
 class GroupPart(ChangeLoggedModel):

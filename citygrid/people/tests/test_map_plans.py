@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from citygrid.housing.models import House
 from citygrid.people import geo, grid_population
-from citygrid.people.models import GridPopulation, Person, Residency
+from citygrid.people.choices import VULNERABLE_GROUP_KINDS
+from citygrid.people.models import GridPopulation, Person, Residency, VulnerableGroup
 
 pytestmark = [
     pytest.mark.django_db,
@@ -86,3 +87,28 @@ def test_stored_counts_of_a_few_grids_come_from_their_index(tree, make_user):
     text = plan(grid_population.rows(user, "floating", 15, codes))
     assert "grid_population_unique" in text, text
     assert "Seq Scan" not in text, text
+
+
+def test_open_members_of_a_kind_come_from_their_partial_index(city, make_user, tree):
+    """22 500 vulnerable-group rows of four kinds, some ended: the map's live count of one kind
+    reads that kind's open rows through `vulnerablegroup_open_kind_idx`."""
+    kinds = [k.value for k in VULNERABLE_GROUP_KINDS]
+    VulnerableGroup.objects.bulk_create(
+        VulnerableGroup(
+            person=person,
+            region=tree.grid_a1,
+            region_code=tree.grid_a1.code,
+            kind=kinds[i % 4],
+            started_on="2025-01-01",
+            ended_on="2025-06-01" if i % 3 == 0 else None,
+        )
+        for i, person in enumerate(Person.objects.order_by("pk"))
+    )
+    analyse(VulnerableGroup)
+    user = make_user(
+        perms=["people.view_person", "people.view_vulnerablegroup"], scope=[tree.county_a]
+    )
+    persons = geo.category_persons(user, kinds[1])
+    text = plan(persons)
+    assert "vulnerablegroup_open_kind_idx" in text, text
+    assert "Seq Scan on people_vulnerablegroup" not in text, text
