@@ -26,6 +26,7 @@ from citygrid.cases.routing import departments_for
 from citygrid.core.io.files import CONTENT_TYPES, add_sheet, new_workbook, workbook_bytes
 from citygrid.core.middleware import client_ip
 from citygrid.core.models import AccessLog
+from citygrid.core.routers import replica_reads
 from citygrid.regions.choices import RegionLevel
 from citygrid.regions.models import Region
 
@@ -246,14 +247,15 @@ def select(request) -> tuple[Selection, FilterForm]:
 
 
 def figures(selection: Selection, now: datetime) -> indicators.Overview:
-    return indicators.overview(
-        selection.children,
-        department_id=selection.department_id,
-        start=selection.start,
-        end=selection.end,
-        now=now,
-        **selection.scope(),
-    )
+    with replica_reads():  # statistics: the read replica's, when one is configured
+        return indicators.overview(
+            selection.children,
+            department_id=selection.department_id,
+            start=selection.start,
+            end=selection.end,
+            now=now,
+            **selection.scope(),
+        )
 
 
 def _columns(keys) -> list:
@@ -273,15 +275,16 @@ class IndicatorsView(LoginRequiredMixin, View):
         selection, form = select(request)
         found = figures(selection, timezone.now())
         scope = selection.scope()
-        trend = indicators.monthly_trend(
-            last_month=selection.last_day, department_id=selection.department_id, **scope
-        )
-        scores = indicators.satisfaction_distribution(
-            start=selection.start,
-            end=selection.end,
-            department_id=selection.department_id,
-            **scope,
-        )
+        with replica_reads():
+            trend = indicators.monthly_trend(
+                last_month=selection.last_day, department_id=selection.department_id, **scope
+            )
+            scores = indicators.satisfaction_distribution(
+                start=selection.start,
+                end=selection.end,
+                department_id=selection.department_id,
+                **scope,
+            )
         total = found.total.display()
         context = {
             "form": form,

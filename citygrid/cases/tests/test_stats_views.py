@@ -231,3 +231,34 @@ def test_period_presets(period, first, after):
     bounds = period_bounds(period, datetime.date(2026, 4, 2))
     assert [d.isoformat() for d in bounds] == [first, after]
     assert period_bounds("last_month", datetime.date(2026, 1, 15))[0].isoformat() == "2025-12-01"
+
+
+def test_every_indicator_read_of_the_page_and_the_api_is_marked_for_the_replica(
+    client, api_client, story, tree, make_user, monkeypatch
+):
+    from citygrid.cases import indicators
+    from citygrid.core import routers
+
+    marked = []
+    for name in ("overview", "monthly_trend", "satisfaction_distribution", "compute"):
+        real = getattr(indicators, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            marked.append((_name, routers._marked.get()))
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(indicators, name, spy)
+    user = viewer(make_user, tree.city)
+    client.force_login(user)
+    assert client.get(URL, MARCH).status_code == 200
+    assert client.get(EXPORT, MARCH).status_code == 200
+    api_client.force_authenticate(user)
+    api = api_client.get("/api/cases/indicators/", {"start": "2026-03-01", "end": "2026-03-31"})
+    assert api.status_code == 200
+    assert {name for name, _ in marked} == {
+        "overview",
+        "monthly_trend",
+        "satisfaction_distribution",
+        "compute",
+    }
+    assert all(on for _, on in marked), marked
