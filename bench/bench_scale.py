@@ -177,12 +177,18 @@ def _pages(tmp: Path) -> tuple[list[tuple], int]:
     city = Region.objects.filter(level="city").order_by("code").first()
     if city is None or not people:
         raise BenchmarkFailed(f"{DATABASE} holds no demo city with people")
-    # A person in the middle of the list: their grid, county, name and house are the samples.
-    sample = Person.objects.filter(pk__gte=Person.objects.order_by("-pk")[0].pk // 2)
-    person = sample.filter(id_type="111").order_by("pk").first()
+    # A resident in the middle of the list: their grid, county, name and house are the samples
+    # (found through the residencies: a city may hold persons with no house).
+    middle = Residency.objects.order_by("-pk")[0].pk // 2
+    residency = (
+        Residency.objects.filter(pk__gte=middle, person__id_type="111")
+        .select_related("person", "house")
+        .order_by("pk")
+        .first()
+    )
+    person, house = residency.person, residency.house
     grid = Region.objects.get(pk=person.region_id)
     county = Region.objects.get(code=grid.code[:6])
-    house = Residency.objects.filter(person=person).select_related("house").first().house
     building = Building.objects.get(pk=house.building_id)
 
     admin = _user("bench_scale_admin", superuser=True)
