@@ -45,16 +45,26 @@ def city(db) -> Region:
 
 
 def _fingerprint() -> list[tuple]:
-    """Numbers, states, places and every event's action, state, time and actor."""
+    """Numbers (their order within the day), states, places and every event's action, state,
+    time and actor."""
     cases = Case.objects.select_related("category", "department").order_by("number")
     history: dict[str, list[tuple]] = {}
     for event in CaseEvent.objects.select_related("case", "actor").order_by("time", "id"):
         history.setdefault(event.case.number, []).append(
             (event.action, event.to_state, event.time, event.actor and event.actor.username)
         )
+    # A day's numbers in order of issue, not their values: on PostgreSQL a day's sequence is
+    # gap-tolerant by design (cases/numbering.py), so a number drawn and never used shifts the
+    # values after it without changing the history.
+    ranks: dict[str, int] = {}
+    position = {}
+    for c in cases:
+        day = c.number[:8]
+        ranks[day] = ranks.get(day, 0) + 1
+        position[c.number] = f"{day}#{ranks[day]}"
     return [
         (
-            c.number,
+            position[c.number],
             c.state,
             c.category.code,
             c.urgency,
