@@ -26,19 +26,17 @@ sealed records (`SpecialGroup.disclosable`) — a roll-up keyed by the person's 
 honour all three exactly. They are small sets, so their live count stays cheap.
 """
 
-import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from citygrid.core.locks import only_one
 from citygrid.core.querysets import permission_name, scope_q
 from citygrid.people.choices import PersonStatus, ResidenceType
 from citygrid.people.models import GridPopulation, Person
@@ -52,19 +50,6 @@ LOCK = "people:grid_population:refresh"
 # blocks refreshes no longer than this.
 LOCK_SECONDS = 30 * 60
 BATCH = 5000
-
-
-@contextlib.contextmanager
-def _only_one() -> Iterator[bool]:
-    """True for the one caller that got the lock (an atomic `cache.add`: Redis SET NX, or the
-    database cache's insert), False for everyone else meanwhile."""
-    if not cache.add(LOCK, True, LOCK_SECONDS):
-        yield False
-        return
-    try:
-        yield True
-    finally:
-        cache.delete(LOCK)
 
 
 def _count() -> Counter:
@@ -87,7 +72,7 @@ def refresh() -> int | None:
     it commits); the number of rows written, or None when another refresh is running.
 
     `computed_at` is when counting began: a change saved while it ran is not claimed."""
-    with _only_one() as mine:
+    with only_one(LOCK, LOCK_SECONDS) as mine:
         if not mine:
             logger.info("grid population refresh skipped: another one is running")
             return None

@@ -40,6 +40,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from citygrid.core.locks import only_one
 from citygrid.core.routers import replica_reads
 from citygrid.people.models import PopulationSnapshot
 from citygrid.people.stats import figures
@@ -135,16 +136,13 @@ def refresh(region: Region) -> PopulationSnapshot | None:
     """Compute the region's figures and store them; None (nothing done) while another refresh
     of the region runs. `computed_at` is when computing began, so a change saved while the
     queries ran is never reported as included."""
-    running = _key(region.pk, "running")
-    if not cache.add(running, 1, RUNNING_SECONDS):
-        return None
-    try:
+    with only_one(_key(region.pk, "running"), RUNNING_SECONDS) as mine:
+        if not mine:
+            return None
         started = timezone.now()
         clock = time.perf_counter()
         data = compute(region)
         return _store(region, data, started, round(time.perf_counter() - clock, 3))
-    finally:
-        cache.delete(running)
 
 
 def refresh_levels(levels=JOB_LEVELS) -> list[PopulationSnapshot]:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.cache import cache
 
+from citygrid.core.locks import only_one
 from citygrid.housing.models import House
 from citygrid.people import grid_population, tasks
 from citygrid.people.models import GridPopulation, Residency
@@ -116,7 +117,7 @@ def test_membership_categories_and_houses_are_counted_live(client, counted, tree
 
 
 def test_a_second_refresh_while_one_runs_does_nothing(town):
-    with grid_population._only_one() as first:
+    with only_one(grid_population.LOCK, 60) as first:
         assert first
         assert grid_population.refresh() is None
         assert not GridPopulation.objects.exists()
