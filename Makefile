@@ -6,7 +6,8 @@ PYTHON := $(BIN)/python
 PORT ?= 8000
 PEOPLE ?= 5000
 
-.PHONY: run test venv assets migrate demo serve lint format bench bench-deps bench-scale clean browser-deps
+.PHONY: run test venv assets migrate demo serve lint format bench bench-deps bench-scale clean browser-deps \
+  pdf-deps test-deps
 
 $(BIN)/activate: requirements.txt requirements-dev.txt requirements-s3.txt
 	$(PY) -m venv $(VENV)
@@ -20,11 +21,19 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch node_modules/.package-lock.json
 
-static/vendor/.stamp: node_modules/.package-lock.json scripts/copy_assets.py
-	$(PY) scripts/copy_assets.py
-	touch static/vendor/.stamp
+# fontTools (requirements.txt) cuts the icon font down: the copy runs in the virtualenv.
+static/vendor/.stamp: $(BIN)/activate node_modules/.package-lock.json scripts/copy_assets.py
+	$(PYTHON) scripts/copy_assets.py
+	touch static/vendor/.stamp static/vendor/tabler-icons/.stamp
 
-assets: static/vendor/.stamp
+# The icon font holds the icons the sources name: cut again when a source changes.
+ICON_SOURCES := $(shell find citygrid static/citygrid static/portal static/mobile -type f \
+  \( -name '*.html' -o -name '*.py' -o -name '*.js' -o -name '*.css' \) -not -path '*/tests/*')
+static/vendor/tabler-icons/.stamp: $(ICON_SOURCES) | static/vendor/.stamp
+	$(PYTHON) scripts/copy_assets.py --icons
+	touch static/vendor/tabler-icons/.stamp
+
+assets: static/vendor/.stamp static/vendor/tabler-icons/.stamp
 
 migrate: venv
 	mkdir -p var
@@ -39,6 +48,8 @@ demo: migrate
 # statistics snapshots, case-number sequences, failing jobs whose worker stopped:
 # settings.PERIODIC_JOBS), and serve on 127.0.0.1:8000.
 run: venv assets demo
+	@$(MAKE) --no-print-directory pdf-deps || \
+	  echo "CityGrid: without $(PDF_FONT) (fonts-noto-cjk) no 调解协议书 PDF can be generated"
 	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
 	@$(PYTHON) manage.py demo_accounts
 	@echo "CityGrid: http://127.0.0.1:$(PORT)/"
@@ -50,7 +61,7 @@ run: venv assets demo
 	    --timeout 120 --access-logfile -
 
 # The whole suite on SQLite, and on PostgreSQL too when DATABASE_URL points to one.
-test: venv assets
+test: venv assets test-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 --dist loadfile
 
@@ -58,6 +69,19 @@ test: venv assets
 browser-deps:
 	@test -x /usr/bin/chromium || (apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
+
+# The Chinese font of generated PDFs (调解协议书, core/pdf.py): CITYGRID_PDF_FONT, by default
+# a collection from Debian's fonts-noto-cjk (never a font fetched by hand).
+PDF_FONT := $(or $(CITYGRID_PDF_FONT),/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc)
+pdf-deps:
+	@test -f "$(PDF_FONT)" || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk)
+
+# What the tests need besides Python: the PDF font, and pdftotext (poppler-utils) to read the
+# generated PDFs back.
+test-deps: pdf-deps
+	@command -v pdftotext >/dev/null || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils)
 
 lint:
 	$(BIN)/ruff check .

@@ -20,6 +20,12 @@ def _test_settings(settings, tmp_path, monkeypatch):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CITYGRID_PRIVATE_ROOT = tmp_path / "private"
+    # Base maps (seed_demo draws one) stay out of var/, so maps never offer the developer's own
+    # files; one zoom is enough to draw in a test.
+    settings.BASEMAP_FILES = {
+        layer: tmp_path / f"{layer}.mbtiles" for layer in ("flat", "satellite")
+    }
+    settings.DEMO_BASEMAP_ZOOMS = range(11, 12)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -17,7 +17,7 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from bench.database import small_territory, test_database
+from bench.database import bench_case, small_territory, test_database
 from bench.timing import BenchmarkFailed, best_of
 
 CASES = int(os.environ.get("BENCH_CASES", "100000"))
@@ -75,16 +75,10 @@ def _generate(city) -> int:
                 # A closed case knows when (the backlog of a past period relies on it).
                 closed_at = times[steps.index("close")] if "close" in steps else None
                 cases.append(
-                    Case(
-                        number=f"B{i:012d}",
-                        kind="event",
-                        category=category,
-                        description="基准",
-                        lng=grid.center_lng,
-                        lat=grid.center_lat,
-                        channel="grid_app",
-                        region=grid,
-                        region_code=grid.code,
+                    bench_case(
+                        f"B{i:012d}",
+                        grid,
+                        category,
                         state=STATES[steps[-1]],
                         department=department if len(steps) > 2 else None,
                         reported_at=reported_at,
@@ -246,10 +240,7 @@ def run() -> None:
         _timed(
             "backlog at a past T (rewind)",
             lambda: indicators._backlog(
-                region_code=city.code,
-                department_id=None,
-                territory=None,
-                base_queryset=None,
+                indicators.Cut(city.code),
                 at=timezone.make_aware(datetime(2025, 3, 1)),
                 keys={},
             ),
@@ -258,10 +249,7 @@ def run() -> None:
         _timed(
             "backlog at T = now",
             lambda: indicators._backlog(
-                region_code=city.code,
-                department_id=None,
-                territory=None,
-                base_queryset=None,
+                indicators.Cut(city.code),
                 at=timezone.now(),
                 keys={},
             ),

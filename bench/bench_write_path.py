@@ -343,9 +343,9 @@ def run(rows: int = ROWS, writes: int = WRITES) -> None:
         changes = _ChangeLog()
         changes.start()
         with _Media():
-            seconds, _ = _import(_csv(data[:rows]), rows)
+            clock, _ = _import(_csv(data[:rows]), rows)
         changes.check("import", list(Person.objects.values_list("pk", flat=True)))
-        imported = seconds / rows
+        imported = clock.wall / rows
         clerk = _clerk(city)
         persons = list(Person.objects.select_related("region").order_by("pk")[:writes])
         single, failures = _single(persons, clerk, changes)

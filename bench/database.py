@@ -74,3 +74,21 @@ def scoped_user(username: str, code: str):
         user.roles.add(role)
         user.scope_regions.set([Region.objects.get(code=code)])
     return user
+
+
+def bench_case(number: str, grid, category, **fields):
+    """An unsaved case at `grid`'s centre for a bulk load: what every benchmark sets alike
+    (`fields` adds or overrides: state, department, times, channel ...)."""
+    from citygrid.cases.models import Case
+
+    return Case(
+        number=number,
+        kind="event",
+        category=category,
+        description="基准",
+        lng=grid.center_lng,
+        lat=grid.center_lat,
+        region=grid,
+        region_code=grid.code,
+        **{"channel": "grid_app", **fields},
+    )

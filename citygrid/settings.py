@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "citygrid.regions",
     "citygrid.notify",
     "citygrid.cases",
+    "citygrid.disputes",
     "citygrid.housing",
     "citygrid.people",
     "citygrid.portal",
@@ -192,8 +193,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Serve straight from the finders when collectstatic has not run (tests, development).
-WHITENOISE_USE_FINDERS = True
+# Without DEBUG (production), pages name `collectstatic`'s output: each file under a name with a
+# hash of its content, beside gzip and brotli copies, which WhiteNoise (or nginx) sends to
+# browsers that accept them, cached for a year (a new release has new names). With DEBUG
+# (development, tests) files come straight from the finders, so an edit shows at once.
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
@@ -210,7 +214,11 @@ CITYGRID_SENDFILE_PREFIX = env("CITYGRID_SENDFILE_PREFIX") or "/protected"
 # --- end private files
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 # Where uploads live: "local" (the two roots above: one folder every node mounts) or "s3" (an
 # S3-compatible service through django-storages, requirements-s3.txt; `core/objectstore.py`).
@@ -239,6 +247,13 @@ if CITYGRID_MEDIA_STORAGE == "s3":
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {"location": "media"},
     }
+# The Chinese font of generated PDFs (调解协议书, core/pdf.py): a TrueType/OpenType file or
+# collection, embedded as a subset. Default: Debian's fonts-noto-cjk (the Makefile installs it),
+# whose collections hold Simplified Chinese as face 2. The face is ignored for a single font.
+CITYGRID_PDF_FONT = env(
+    "CITYGRID_PDF_FONT", "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+)
+CITYGRID_PDF_FONT_FACE = int(env("CITYGRID_PDF_FONT_FACE", "2"))
 # Largest accepted upload (photos, import files), in bytes.
 MAX_UPLOAD_BYTES = int(env("CITYGRID_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
@@ -247,6 +262,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # instead of tying up a worker. Rows read from one import file; rows on one list page (HTML
 # `per_page`, API `page_size`); points in one batch `locate` call.
 CITYGRID_MAX_IMPORT_ROWS = int(env("CITYGRID_MAX_IMPORT_ROWS", "100000"))
+# People, houses and buildings stream (memory stays flat): their cap only bounds one job.
+CITYGRID_MAX_BULK_IMPORT_ROWS = int(env("CITYGRID_MAX_BULK_IMPORT_ROWS", "10000000"))
+# Worker processes that validate a big bulk import on PostgreSQL while it writes (0: none);
+# by default every core but the one the importer writes with.
+_IMPORT_WORKERS = str(max(1, (os.cpu_count() or 2) - 1))
+CITYGRID_IMPORT_WORKERS = int(env("CITYGRID_IMPORT_WORKERS", _IMPORT_WORKERS))
+CITYGRID_IMPORT_POOL_MIN_ROWS = int(env("CITYGRID_IMPORT_POOL_MIN_ROWS", "20000"))
 CITYGRID_MAX_PAGE_SIZE = int(env("CITYGRID_MAX_PAGE_SIZE", "1000"))
 CITYGRID_MAX_LOCATE_POINTS = int(env("CITYGRID_MAX_LOCATE_POINTS", "5000"))
 # --- end request size limits
@@ -300,6 +322,10 @@ PERIODIC_JOBS = {
     "reap_jobs": (
         "citygrid.core.tasks.reap_jobs",
         int(env("CITYGRID_REAP_JOBS_EVERY", "60")),
+    ),
+    "compile_dispute_reports": (
+        "citygrid.disputes.tasks.compile_dispute_reports",
+        int(env("CITYGRID_COMPILE_DISPUTE_REPORTS_EVERY", "3600")),
     ),
 }
 # An import or export whose worker has not beaten for this many seconds is marked failed. On
@@ -382,6 +408,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseKindEnum": "citygrid.cases.choices.CaseKind",
         "SupervisionLevelEnum": "citygrid.cases.choices.SupervisionLevel",
+        "RegionLevelEnum": "citygrid.regions.choices.RegionLevel",
     },
 }
 
@@ -447,6 +474,23 @@ MAP = {
     "grid_min_zoom": int(env("CITYGRID_MAP_GRID_MIN_ZOOM", "14")),
 }
 
+# Offline base maps (docs/maps.md): MBTiles files served by CityGrid itself at /tiles/<layer>/.
+# The defaults are where `manage.py import_tiles` and the demo city's seed write them; a layer
+# whose file exists is offered on every map (`regions.geo.tiles.map_config`), unless a tile URL
+# above configures it.
+BASEMAP_FILES = {
+    "flat": Path(env("CITYGRID_BASEMAP_FLAT") or BASE_DIR / "var" / "tiles" / "flat.mbtiles"),
+    "satellite": Path(
+        env("CITYGRID_BASEMAP_SATELLITE") or BASE_DIR / "var" / "tiles" / "satellite.mbtiles"
+    ),
+}
+
+# The zooms `seed_demo` draws the demo city's flat base map at ("low-high"): each zoom in has
+# four times the tiles of the one before (11–16: some 2 700 tiles, docs/maps.md).
+_low, _, _high = env("CITYGRID_DEMO_BASEMAP_ZOOMS", "11-16").partition("-")
+DEMO_BASEMAP_ZOOMS = range(int(_low), int(_high or _low) + 1)
+
+
 # Case workflow. Per-category limits live in the TimeLimit table; these apply where a category
 # has none, so a new category is never without a clock. (amount, unit) per step.
 CASE_DEFAULT_LIMITS = {
@@ -457,9 +501,21 @@ CASE_DEFAULT_LIMITS = {
     "verify": (4, "working_hours"),
     "close": (2, "working_hours"),
 }
+# A dispute's steps (矛盾纠纷): mediation runs to the deadline the referral sets.
+DISPUTE_DEFAULT_LIMITS = {
+    "assess": (1, "working_days"),
+    "dispatch": (1, "working_days"),
+    "accept": (1, "working_days"),
+    "verify": (3, "working_days"),
+    "archive": (2, "working_days"),
+}
+# Follow-up visits (回访) after the archive, in days.
+DISPUTE_FOLLOW_UP_DAYS = (30, 90)
 CASE_WARN_FRACTION = float(env("CITYGRID_CASE_WARN_FRACTION", "0.8"))
 CASE_REOPEN_DAYS = int(env("CITYGRID_CASE_REOPEN_DAYS", "7"))
 CASE_DUPLICATE_RADIUS_M = float(env("CITYGRID_CASE_DUPLICATE_RADIUS_M", "50"))
+# How often an open desk asks for new reports (seconds; each poll is one primary-key range).
+CASE_DESK_POLL_SECONDS = int(env("CITYGRID_CASE_DESK_POLL_SECONDS", "20"))
 # An unanswered supervision order becomes a higher-level one due this many hours later.
 CASE_SUPERVISION_ESCALATION_HOURS = int(env("CITYGRID_CASE_SUPERVISION_ESCALATION_HOURS", "24"))
 
@@ -554,6 +610,8 @@ PORTAL_REPORTS_PER_IP = int(env("PORTAL_REPORTS_PER_IP", "20"))
 PORTAL_CODE_TTL_SECONDS = int(env("PORTAL_CODE_TTL_SECONDS", "300"))
 PORTAL_CODE_RESEND_SECONDS = int(env("PORTAL_CODE_RESEND_SECONDS", "60"))
 PORTAL_CODE_MAX_ATTEMPTS = int(env("PORTAL_CODE_MAX_ATTEMPTS", "5"))
+# The portal's public address, for the links in the SMS a reporting citizen receives.
+PORTAL_BASE_URL = (env("PORTAL_BASE_URL") or WECHAT_PORTAL_BASE_URL).rstrip("/")
 
 # Open311 GeoReport v2 (docs/open311.md).
 OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", "")

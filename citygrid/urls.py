@@ -2,8 +2,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from citygrid.accounts.api.views import ObtainTokenView
+from citygrid.cases.views.workbench import workbench
 from citygrid.core.views import files
-from citygrid.regions.views import home
+from citygrid.regions.views import tile
 
 api_patterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
@@ -17,12 +18,13 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", workbench, name="home"),
     path("accounts/", include("citygrid.accounts.urls")),
     path("core/", include("citygrid.core.urls")),
     path("territory/", include("citygrid.regions.urls")),
     path("notify/", include("citygrid.notify.urls")),
     path("cases/", include("citygrid.cases.urls")),
+    path("disputes/", include("citygrid.disputes.urls")),
     path("people/", include("citygrid.people.urls")),
     path("portal/", include("citygrid.portal.urls")),
     path("m/", include("citygrid.mobile.urls")),
@@ -34,6 +36,8 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     # Uploads are private: only this view serves them, after a scope check (core/files.py).
     path("files/<slug:kind>/<path:name>", files.serve, name="file"),
+    # Base-map tiles from the configured MBTiles files (docs/maps.md).
+    path("tiles/<slug:layer>/<int:z>/<int:x>/<int:y>.png", tile, name="tile"),
 ]
 
 handler404 = "citygrid.core.api.errors.not_found"

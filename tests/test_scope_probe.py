@@ -59,7 +59,7 @@ def _url(route: str, pk: int) -> str:
 
 @pytest.fixture
 def city(settings):
-    return small_demo_city(settings, seed=7, grids=(2, 2), cases=30, people=120)
+    return small_demo_city(settings, seed=7, grids=(2, 2), cases=30, people=120, disputes=20)
 
 
 @pytest.fixture
@@ -106,6 +106,7 @@ def test_every_record_page_and_api_operation_hides_other_counties(client, api_cl
         "regions.GridWorker",
         "cases.Case",
         "cases.Department",
+        "disputes.Dispute",
         "housing.Building",
         "housing.House",
         "housing.Rental",

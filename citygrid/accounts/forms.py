@@ -21,7 +21,7 @@ class LoginForm(StyledFormMixin, forms.Form):
 class RoleForm(ScopedModelForm):
     class Meta:
         model = Role
-        fields = ["name", "description", "view_sensitive", "permissions"]
+        fields = ["name", "description", "view_sensitive", "start_page", "permissions"]
         widgets = {"permissions": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
@@ -42,14 +42,18 @@ ACTION_LABELS = {
     "delete": "删除",
     "import": "导入",
     "export": "导出",
+    "confirm": "核实申报",
 }
 
 
 def permission_label(perm: Permission) -> str:
     model = perm.content_type.model_class()
     noun = model._meta.verbose_name if model else perm.content_type.model
-    verb = perm.codename.split("_", 1)[0]
-    return f"{noun}：{ACTION_LABELS.get(verb, perm.name)}"
+    verb, _, rest = perm.codename.partition("_")
+    # Only "<verb>_<model>" is the generic action; "view_reporter_case" has its own name.
+    if rest == perm.content_type.model and verb in ACTION_LABELS:
+        return f"{noun}：{ACTION_LABELS[verb]}"
+    return f"{noun}：{perm.name}"
 
 
 class UserForm(SensitiveInputsMixin, ScopedModelForm):

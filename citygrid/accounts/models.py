@@ -5,6 +5,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from citygrid.accounts.choices import StartPage
 from citygrid.core import records
 from citygrid.core.fields import EncryptedCharField
 from citygrid.core.models import ChangeLoggedModel
@@ -25,6 +26,15 @@ class Role(ChangeLoggedModel):
     )
     # May see ID and phone numbers in clear (each view is recorded in the access log).
     view_sensitive = models.BooleanField("可查看敏感信息明文", default=False)
+    # Where its users land after login (`accounts/start.py`); empty: derived from permissions.
+    start_page = models.CharField(
+        "登录后首页",
+        max_length=20,
+        choices=StartPage.choices,
+        default=StartPage.AUTO,
+        blank=True,
+        help_text="网格员在手机上登录进入手机端，在电脑上登录进入工作台（附手机端入口）",
+    )
 
     objects = models.Manager.from_queryset(RestrictedQuerySet)()
 

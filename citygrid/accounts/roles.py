@@ -64,7 +64,8 @@ _BASE_DATA = (
 DEFAULT_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         CITY_LEADER,
-        "查看全市区域网格、网格员、代码表、变更记录与事件（含督办、任务、走访），可导出",
+        "查看全市区域网格、网格员、代码表、变更记录与事件（含督办、任务、走访），可导出；"
+        "查看矛盾纠纷与纠纷报告，接收紧急纠纷上报",
         False,
         (
             *_crud("regions", "region", ("view", "export")),
@@ -81,12 +82,15 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "housing.view_building",
             "housing.view_house",
             "housing.view_rental",
+            *_crud("disputes", "dispute", ("view", "export", "receive_urgent")),
+            "disputes.view_disputereport",
         ),
     ),
     RoleSpec(
         COUNTY_DISPATCHER,
         "维护本区县的区域网格与网格员（含导入导出），查看变更记录；事件受理立案、派遣、结案、"
-        "评价、审批延期、挂账、上报、督办与合并，维护分类、部门、派遣规则、时限与工作日历",
+        "评价、审批延期、挂账、上报、督办与合并，维护分类、部门、派遣规则、时限与工作日历；"
+        "矛盾纠纷登记、研判、分流交办、区县级核查、归档与督办，纠纷报告上报",
         True,
         (
             *_crud("regions", "region", ("view", "add", "change", "delete", "import", "export")),
@@ -112,35 +116,56 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
                 ),
             ),
             *_crud("cases", "supervisionorder", ("view", "add", "change")),
-            *_crud("cases", "task", ("view", "add", "change")),
+            *_crud("cases", "task", ("view", "add", "change", "send_verification")),
             *_crud("cases", "visit", ("view", "add", "change")),
             *(p for model in _CASE_SETTINGS for p in _crud("cases", model, ("view", "change"))),
             # Citizens' reports held by the abuse controls, and the block lists behind them.
             *_crud("portal", "heldreport", ("view", "change")),
             *_crud("portal", "blockedphone", ("view", "add", "delete")),
             *_crud("portal", "blockedip", ("view", "add", "delete")),
+            # The county's 综治中心: it assesses, refers, archives and supervises disputes, and
+            # is the last level of the outcome check.
+            *_crud(
+                "disputes",
+                "dispute",
+                (
+                    "view",
+                    "add",
+                    "change",
+                    "export",
+                    "assess",
+                    "dispatch",
+                    "verify",
+                    "archive",
+                    "supervise",
+                ),
+            ),
+            *_crud("disputes", "disputereport", ("view", "change", "submit")),
         ),
     ),
     RoleSpec(
         STREET_STAFF,
         "维护本街道（乡镇）的区域网格与网格员，导入导出网格员，查看变更记录；事件登记与受理立案，"
-        "查看任务，登记走访",
+        "查看任务，向网格员发起人员、房屋核查任务，登记走访；矛盾纠纷登记与本级核查，纠纷报告上报",
         True,
         (
             *_crud("regions", "region", ("view", "add", "change")),
             *_crud("regions", "gridworker", ("view", "add", "change", "import", "export")),
             "core.view_objectchange",
             *_crud("cases", "case", ("view", "add", "register")),
-            "cases.view_task",
+            *_crud("cases", "task", ("view", "send_verification")),
             *_crud("cases", "visit", ("view", "add")),
             *_BASE_DATA,
             *_crud("people", "person", ("delete",)),
             *_crud("people", "custodianassignment", ("view", "add", "change", "delete")),
+            # A street's or community's office checks a dispute's outcome at its own level.
+            *_crud("disputes", "dispute", ("view", "add", "verify")),
+            *_crud("disputes", "disputereport", ("view", "change", "submit")),
         ),
     ),
     RoleSpec(
         GRID_WORKER,
-        "查看所负责网格的区域信息与网格员；上报与核查事件，执行任务，登记走访",
+        "查看所负责网格的区域信息与网格员；上报与核查事件，执行任务，登记走访；登记矛盾纠纷",
         False,
         (
             "regions.view_region",
@@ -149,16 +174,19 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *_crud("cases", "task", ("view", "change")),
             *_crud("cases", "visit", ("view", "add")),
             *_BASE_DATA,
+            *_crud("disputes", "dispute", ("view", "add")),
         ),
     ),
     RoleSpec(
         DEPARTMENT_HANDLER,
-        "专业部门人员：签收、处置、退回派遣到本部门的事件，申请延期，回复督办",
+        "专业部门人员：签收、处置、退回派遣到本部门的事件，申请延期，回复督办；"
+        "受理、调解交办到本单位的矛盾纠纷",
         False,
         (
             "cases.view_case",
             "cases.handle_case",
             *_crud("cases", "supervisionorder", ("view", "answer")),
+            *_crud("disputes", "dispute", ("view", "mediate")),
         ),
     ),
     RoleSpec(
@@ -174,7 +202,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
     ),
     RoleSpec(
         POLITICAL_LEGAL_OFFICER,
-        "政法综治专员：管理辖区特殊人群、重点人员与重点青少年（含敏感明细），登记帮教记录",
+        "政法综治专员：管理辖区特殊人群、重点人员与重点青少年（含敏感明细），登记帮教记录；"
+        "作为司法所调解员受理、调解矛盾纠纷（含当事人信息），回复督办",
         True,
         (
             "people.view_person",
@@ -189,6 +218,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "housing.view_house",
             "housing.view_building",
             "housing.view_estate",
+            *_crud("disputes", "dispute", ("view", "mediate", "view_party")),
+            *_crud("cases", "supervisionorder", ("view", "answer")),
         ),
     ),
     RoleSpec(

@@ -28,7 +28,7 @@ class RoleTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Role
-        fields = ("name", "description", "view_sensitive")
+        fields = ("name", "description", "view_sensitive", "start_page")
 
     def render_users(self, record):
         return record.users.count()

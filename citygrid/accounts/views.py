@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from citygrid.accounts import filtersets, forms, tables, twofactor
+from citygrid.accounts.choices import StartPage
 from citygrid.accounts.models import Role, User
 from citygrid.accounts.security import (
     LoginLocked,
@@ -16,6 +17,7 @@ from citygrid.accounts.security import (
     login_attempt,
     login_succeeded,
 )
+from citygrid.accounts.start import derived_start_page, start_url
 from citygrid.core.errors import ActionError
 from citygrid.core.forms import StyledFormMixin
 from citygrid.core.middleware import client_ip
@@ -39,7 +41,8 @@ def login_view(request):
             else:
                 if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
                     next_url = ""
-                next_url = next_url or reverse("home")
+                # `next` first: a link followed before login must still lead where it pointed.
+                next_url = next_url or start_url(request, user)
                 if twofactor.confirmed_device(user):
                     twofactor.hold(request, user, next_url)
                     return redirect("accounts:login_code")
@@ -170,8 +173,12 @@ class RoleView(generic.ObjectView):
     template_name = "accounts/role.html"
 
     def extra_context(self, obj):
-        perms = obj.permissions.select_related("content_type")
-        return {"permission_labels": [forms.permission_label(p) for p in perms]}
+        perms = list(obj.permissions.select_related("content_type"))
+        names = {f"{p.content_type.app_label}.{p.codename}" for p in perms}
+        return {
+            "permission_labels": [forms.permission_label(p) for p in perms],
+            "derived_start_page": StartPage(derived_start_page(names)).label,
+        }
 
 
 class RoleEditView(generic.ObjectEditView):

@@ -15,19 +15,17 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 
 from django.db import transaction
-from django.utils import timezone
 
-from citygrid.cases import clock, events, photos
+from citygrid.cases import clock, notifications, photos, supervision
 from citygrid.cases.choices import CaseState, SupervisionLevel, TaskKind, TaskStatus
-from citygrid.cases.errors import CaseNotFound
-from citygrid.cases.models import Case, CaseAttachment, Department, SupervisionOrder, Task
+from citygrid.cases.models import Case, CaseAttachment, Department, Task
 from citygrid.cases.routing import (
     dispatch_departments,
     next_level,
     responsible_department,
     verifier_for,
 )
-from citygrid.cases.workflow import BY_ACTION, CASES, Transition, is_empty
+from citygrid.cases.workflow import BY_ACTION, CASES, Transition
 from citygrid.core import records
 from citygrid.core.errors import ActionError
 
@@ -56,21 +54,6 @@ def available_actions(case: Case, user, department_ids: set[int] | None = None) 
 # --- the common path ------------------------------------------------------------------------
 
 
-def _lock(case_id: int, actor) -> Case:
-    """The case, locked, if the actor may see it: one query. The grid comes along because
-    saving a scoped record reads its code."""
-    case = (
-        Case.objects.restrict(actor, "view")
-        .select_for_update(of=("self",))
-        .select_related("department", "category", "region")
-        .filter(pk=case_id)
-        .first()
-    )
-    if case is None:
-        raise CaseNotFound
-    return case
-
-
 def _run(
     action: str,
     handle: Case,
@@ -82,53 +65,23 @@ def _run(
     photo_stage: str = CaseAttachment.Stage.AFTER,
     now: datetime | None = None,
 ) -> Case:
-    transition = BY_ACTION[action]
-    note = (note or "").strip()
-    now = now or timezone.now()
-    with transaction.atomic():
-        # Never trust the handle's in-memory state: the locked row is the truth.
-        case = _lock(handle.pk, actor)
-        guard(transition, case, actor, now)
-        # Direct callers skip `CASES.arguments`: the two inputs every action may take are
-        # checked here too.
-        for name, value in (("note", note), ("photos", uploads)):
-            if transition.requires(name) and is_empty(value):
-                raise transition.input(name).missing(transition)
-        cleaned = photos.validate_photos(uploads)
-        from_state = case.state
-        on_time = elapsed = None
-        if transition.next_step is not None:
-            on_time, elapsed = clock.finish_step(case, now)
-        data = apply(case, now) if apply else {}
-        if transition.target:
-            case.state = transition.target
-        if transition.next_step:
-            clock.start_step(case, transition.next_step, now)
-        elif transition.next_step == "":
-            clock.stop_clock(case)
-        records.save_record(case, actor=actor)
-        event = events.record(
-            case,
-            action,
-            actor=actor,
-            time=now,
-            from_state=from_state,
-            note=note,
-            on_time=on_time,
-            elapsed_seconds=elapsed,
-            **data,
-        )
+    """The engine's one path (`Workflow.run`), with the case's photos: checked after the
+    guard, stored with the action's event."""
+    cleaned = []
+
+    def change(case, now):
+        cleaned.extend(photos.validate_photos(uploads))
+        return apply(case, now) if apply else {}
+
+    def store(case, event):
         if cleaned:
             photos.attach(case, event, cleaned, photo_stage, actor)
-        _after_commit(case, event)
-    return case
+        if not notifications.is_muted():
+            transaction.on_commit(lambda: notifications.after_event(case.pk, event.pk))
 
-
-def _after_commit(case: Case, event) -> None:
-    from citygrid.cases import notifications
-
-    if not notifications.is_muted():
-        transaction.on_commit(lambda: notifications.after_event(case.pk, event.pk))
+    return CASES.run(
+        action, handle, actor, note, change, now=now, given={"photos": uploads}, after=store
+    )
 
 
 # --- the transitions ------------------------------------------------------------------------
@@ -355,24 +308,16 @@ def supervise_case(
     level: int = SupervisionLevel.GENERAL,
     now=None,
 ) -> Case:
-    supervise = BY_ACTION["supervise"]
-    if level not in supervise.input("level").values:
-        raise supervise.input("level").refusal()
-
     def apply(case, now):
-        if required_by <= now:
-            raise supervise.input("required_by").refusal("要求完成时间必须晚于当前时间")
-        order = SupervisionOrder(
-            case=case,
-            department=case.department,
-            level=level,
+        return supervision.issue_order(
+            case,
+            BY_ACTION["supervise"],
+            actor=actor,
+            note=note,
             required_by=required_by,
-            instructions=note,
-            issued_by=actor,
-            region=case.region,
+            level=level,
+            now=now,
         )
-        records.save_record(order, actor=actor)
-        return {"order_id": order.pk, "level": level}
 
     return _run("supervise", case, actor, note, apply, now=now)
 

@@ -52,9 +52,13 @@ class Urgency(models.TextChoices):
 
 
 class Channel(models.TextChoices):
+    """Where a report came from. `web` is staff registering it on the desk (a call, a walk-in);
+    a citizen's own report on the portal is `portal`."""
+
     GRID_APP = "grid_app", "网格员上报"
     INSPECTOR = "inspector", "监督员上报"
     WEB = "web", "平台登记"
+    PORTAL = "portal", "群众上报"
     HOTLINE = "hotline", "热线电话"
     WECHAT = "wechat", "微信"
     OPEN311 = "open311", "Open311"
@@ -106,3 +110,10 @@ class TaskStatus(models.TextChoices):
     OPEN = "open", "待执行"
     DONE = "done", "已完成"
     CANCELLED = "cancelled", "已取消"
+
+
+class VerificationOutcome(models.TextChoices):
+    """The grid worker's answer to a 核查任务 about a person or a house."""
+
+    CONFIRMED = "confirmed", "核实无误"
+    INCORRECT = "incorrect", "信息有误"

@@ -25,10 +25,6 @@ def limits_for(case: Case) -> dict[str, tuple[Decimal, str]]:
     }
 
 
-def limit_for(case: Case, step: str) -> tuple[Decimal, str]:
-    return limits_for(case)[step]
-
-
 def _set_warning(cal, case: Case) -> None:
     """The warning point: the warn fraction of the step's clock time between start and
     deadline, counting from the start and skipping the time spent suspended."""
@@ -38,12 +34,21 @@ def _set_warning(cal, case: Case) -> None:
     case.step_warn_at = cal.point_after(case.step_started, point, unit)
 
 
-def start_step(case: Case, step: str, now: datetime) -> None:
+def start_step(case, step: str, now: datetime, limit: tuple[Decimal, str] | datetime) -> None:
+    """Start `step`'s clock on a workflow record (a `StepClock`) with its limit: an (amount,
+    unit), or a fixed deadline someone set (a dispute's referral), measured in working hours."""
     cal = current_calendar()
-    amount, unit = limit_for(case, step)
-    plan = cal.schedule(now, amount, unit, warn_fraction=settings.CASE_WARN_FRACTION)
+    if isinstance(limit, datetime):
+        unit = TimeUnit.WORKING_HOURS
+        deadline = max(limit, now)
+        used = cal.elapsed(now, deadline, unit)
+        warn_at = cal.point_after(now, int(used * settings.CASE_WARN_FRACTION), unit)
+    else:
+        amount, unit = limit
+        plan = cal.schedule(now, amount, unit, warn_fraction=settings.CASE_WARN_FRACTION)
+        deadline, warn_at = plan.deadline, plan.warn_at
     case.step, case.step_unit, case.step_started = step, unit, now
-    case.step_deadline, case.step_warn_at = plan.deadline, plan.warn_at
+    case.step_deadline, case.step_warn_at = deadline, warn_at
     case.paused_seconds = 0
     case.paused_at = None
     case.warned = case.overdue_notified = False

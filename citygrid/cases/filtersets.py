@@ -1,4 +1,5 @@
 import django_filters
+from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,6 +30,8 @@ from citygrid.cases.models import (
 from citygrid.cases.routing import LEVELS, departments_for
 from citygrid.core.filtersets import BaseFilterSet, within
 from citygrid.regions.choices import RegionLevel
+from citygrid.regions.models import Region
+from citygrid.regions.widgets import PICKER_COLUMNS, RegionPicker, within_filter
 
 
 class WithinMixin:
@@ -52,7 +55,8 @@ def _departments(request):
 
 
 def _id_filter(field: str, label: str) -> django_filters.NumberFilter:
-    """A foreign key by id: for tables too large for a drop-down (cases, users, regions)."""
+    """A foreign key by id, for tables too large for a drop-down (cases, users, regions): a
+    hidden input on the page (`BaseFilterSet`), set by links from a record's page and the API."""
     return django_filters.NumberFilter(field_name=field, label=label)
 
 
@@ -76,7 +80,7 @@ class CaseFilterSet(WithinMixin, BaseFilterSet):
     reported_to = django_filters.DateFilter(
         field_name="reported_at", lookup_expr="date__lte", label="上报日期止"
     )
-    within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
+    within = within_filter()
 
     class Meta:
         model = Case
@@ -95,8 +99,59 @@ class CaseFilterSet(WithinMixin, BaseFilterSet):
         return queryset.exclude(overdue | warning)
 
 
+def _scope_regions(request):
+    # Validates the picked id only (the picker searches remotely): the user's territory.
+    regions = Region.objects.exclude(level="village_group").only(*PICKER_COLUMNS)
+    return regions if request is None else regions.in_scope(request.user)
+
+
+class DeskFilterSet(django_filters.FilterSet):
+    """The desk's filters. Each reads an indexed column — the number's unique index as a
+    prefix range, the channel, minor class, state and department indexes, the region code's
+    range — so a filter stays an index scan in a city of millions of cases. There is no
+    free-text box: `icontains` on descriptions reads every row in scope."""
+
+    number = django_filters.CharFilter(
+        method="filter_number",
+        label="案件编号",
+        max_length=20,
+        validators=[RegexValidator(r"^\d+$", "案件编号只含数字，可只输入开头几位")],
+    )
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label="来源")
+    category = django_filters.ModelChoiceFilter(queryset=_minor_categories, label="小类")
+    state = django_filters.ChoiceFilter(choices=CaseState.choices, label="状态")
+    department = django_filters.ModelChoiceFilter(queryset=_departments, label="责任部门")
+    region = django_filters.ModelChoiceFilter(
+        queryset=_scope_regions,
+        method="filter_region",
+        label="区域/网格",
+        widget=RegionPicker,
+    )
+
+    class Meta:
+        model = Case
+        fields = ["number", "channel", "category", "state", "department", "region"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, f in self.form.fields.items():
+            f.widget.attrs.setdefault(
+                "class", "form-control" if name == "number" else "form-select"
+            )
+        self.form.fields["number"].widget.attrs.update(
+            {"inputmode": "numeric", "placeholder": "编号或开头几位"}
+        )
+
+    def filter_number(self, queryset, name, value):
+        # Numbers are digit strings (day + sequence): a prefix is a range of the unique index.
+        return queryset.filter(number__within=value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_code__within=value.code)
+
+
 class CaseCategoryFilterSet(BaseFilterSet):
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "keywords")
     kind = django_filters.ChoiceFilter(choices=CaseKind.choices, label="类型")
     major = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label="仅大类")
     parent = django_filters.ModelChoiceFilter(
@@ -110,7 +165,7 @@ class CaseCategoryFilterSet(BaseFilterSet):
 
 class DepartmentFilterSet(WithinMixin, BaseFilterSet):
     search_fields = ("name", "code")
-    within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
+    within = within_filter()
 
     class Meta:
         model = Department
@@ -121,7 +176,7 @@ class DispatchRuleFilterSet(WithinMixin, BaseFilterSet):
     search_fields = ("category__name", "category__code", "department__name")
     category = django_filters.ModelChoiceFilter(queryset=_minor_categories, label="小类")
     department = django_filters.ModelChoiceFilter(queryset=_departments, label="责任部门")
-    within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
+    within = within_filter()
 
     class Meta:
         model = DispatchRule
@@ -153,12 +208,12 @@ class SupervisionOrderFilterSet(WithinMixin, BaseFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=SupervisionStatus.choices, label="状态")
     level = django_filters.ChoiceFilter(choices=SupervisionLevel.choices, label="督办级别")
     department = django_filters.ModelChoiceFilter(queryset=_departments, label="被督办部门")
-    case = _id_filter("case", "事件ID")
-    issued_by = _id_filter("issued_by", "下达人ID")
-    answered_by = _id_filter("answered_by", "回复人ID")
-    escalated_to = _id_filter("escalated_to", "升级后督办单ID")
-    region = _id_filter("region", "所属区域ID")
-    within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
+    case = _id_filter("case", "事件")
+    issued_by = _id_filter("issued_by", "下达人")
+    answered_by = _id_filter("answered_by", "回复人")
+    escalated_to = _id_filter("escalated_to", "升级后督办单")
+    region = _id_filter("region", "所属区域")
+    within = within_filter()
 
     class Meta:
         model = SupervisionOrder
@@ -179,10 +234,10 @@ class TaskFilterSet(WithinMixin, BaseFilterSet):
     kind = django_filters.ChoiceFilter(choices=TaskKind.choices, label="类型")
     status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, label="状态")
     mine = django_filters.BooleanFilter(method="filter_mine", label="只看我的")
-    assignee = _id_filter("assignee", "执行人ID")
-    case = _id_filter("case", "事件ID")
-    region = _id_filter("region", "所属区域ID")
-    within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
+    assignee = _id_filter("assignee", "执行人")
+    case = _id_filter("case", "事件")
+    region = _id_filter("region", "所属区域")
+    within = within_filter()
 
     class Meta:
         model = Task
@@ -202,7 +257,7 @@ class VisitFilterSet(WithinMixin, BaseFilterSet):
     visited_to = django_filters.DateFilter(
         field_name="visited_at", lookup_expr="date__lte", label="走访日期止"
     )
-    within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
+    within = within_filter()
 
     class Meta:
         model = Visit

@@ -8,7 +8,8 @@ from itertools import groupby
 from django import forms
 from django.utils import timezone
 
-from citygrid.cases.choices import Channel, TaskKind, Urgency
+from citygrid.cases.choices import Channel, TaskKind, Urgency, VerificationOutcome
+from citygrid.cases.engine import Input, Transition
 from citygrid.cases.intake import Report
 from citygrid.cases.models import (
     CalendarDay,
@@ -22,8 +23,7 @@ from citygrid.cases.models import (
     WorkingPeriod,
 )
 from citygrid.cases.routing import dispatch_departments, responsible_department
-from citygrid.cases.workflow import Input, Transition
-from citygrid.core import records
+from citygrid.core import dictionaries, records
 from citygrid.core.forms import ScopedModelForm, StyledFormMixin
 from citygrid.regions.choices import RegionLevel
 from citygrid.regions.geo.index import load_index
@@ -85,6 +85,7 @@ class CaseCategoryForm(ScopedModelForm):
             "name",
             "register_criteria",
             "closing_criteria",
+            "keywords",
             "active",
         ]
         widgets = {
@@ -212,14 +213,27 @@ class CaseNumberField(forms.CharField):
         return target
 
 
-def input_field(spec: Input, transition: Transition, case: Case, user) -> forms.Field:
-    """The form field of one declared input of `transition` on `case`."""
-    common = {"label": spec.label, "required": spec.required, "initial": spec.initial}
+def input_field(spec: Input, transition: Transition, case, user, workflow=None) -> forms.Field:
+    """The form field of one declared input of `transition` on `case` (a record of `workflow`;
+    the case workflow when None)."""
+    initial = getattr(case, spec.name) if spec.from_record else spec.initial
+    common = {"label": spec.label, "required": spec.required, "initial": initial}
     if spec.required:
         common["error_messages"] = {"required": spec.missing(transition).message}
     match spec.kind:
         case "text":
             return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+        case "line":
+            return forms.CharField(max_length=200, **common)
+        case "boolean":
+            return forms.BooleanField(**{**common, "required": False})
+        case "date":
+            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        case "dictionary":
+            choices = [("", "---------"), *dictionaries.choices(spec.dictionary)]
+            return forms.ChoiceField(choices=choices, **common)
+        case "department" if workflow is not None and workflow.departments is not None:
+            return forms.ModelChoiceField(queryset=workflow.departments(case, user), **common)
         case "photos":
             return MultipleFileField(**common)
         case "department":
@@ -252,12 +266,12 @@ class ActionForm(StyledFormMixin, forms.Form):
     """The inputs `transition` declares, as form fields; `cleaned_data` is what
     `actions.perform` takes."""
 
-    def __init__(self, *args, transition: Transition, case: Case, user, **kwargs):
+    def __init__(self, *args, transition: Transition, case, user, workflow=None, **kwargs):
         kwargs.setdefault("auto_id", f"id_{transition.action}_%s")
         self.transition, self.case, self.user = transition, case, user
         # Per-instance base fields: Form.__init__ copies them, and the styling mixin then sees them.
         self.base_fields = {
-            i.name: input_field(i, transition, case, user) for i in transition.inputs
+            i.name: input_field(i, transition, case, user, workflow) for i in transition.inputs
         }
         super().__init__(*args, **kwargs)
 
@@ -403,3 +417,55 @@ class VisitForm(ScopedModelForm):
         if commit:
             records.save_record(visit, actor=self.user)
         return visit
+
+
+class VerificationSendForm(StyledFormMixin, forms.Form):
+    """What the grid worker should check about a person or a house (核查任务)."""
+
+    instructions = forms.CharField(
+        label="核查内容",
+        max_length=1000,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": "如：核实现住地址与联系电话是否准确"}
+        ),
+    )
+    end_date = forms.DateField(
+        label="完成期限", required=False, widget=forms.DateInput(attrs=DATE), help_text="可不填"
+    )
+
+
+class VerificationAnswerForm(StyledFormMixin, forms.Form):
+    """The grid worker's answer to a 核查任务 (the desk's form; the grid app posts the same)."""
+
+    outcome = forms.ChoiceField(
+        label="核查结论", choices=VerificationOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="核查情况", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    corrections = forms.CharField(
+        label="更正内容",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="信息有误时写明正确信息，如：现住 3 单元 502；手机号已更换",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].widget.attrs["class"] = "form-check-input"
+
+
+class OwnPatrolForm(StyledFormMixin, forms.Form):
+    """A patrol task a grid worker sets themselves in one of their grids."""
+
+    grid = forms.ModelChoiceField(label="巡查网格", queryset=None, empty_label=None)
+    title = forms.CharField(label="任务标题", max_length=100)
+    end_date = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs=DATE))
+    frequency = forms.CharField(label="频次", max_length=50, required=False)
+    instructions = forms.CharField(
+        label="巡查要点", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, grids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = grids

@@ -248,6 +248,13 @@ class MonthPoint:
     closed: int
 
 
+@dataclass(frozen=True)
+class DayPoint:
+    day: date
+    reported: int
+    closed: int
+
+
 # The flow counters of an `IndicatorSet` (the roll-up has the score distribution besides).
 FLOW_COUNTERS = tuple(
     f.name for f in fields(IndicatorSet) if f.name not in ("overdue_handling", "overdue_open")
@@ -267,29 +274,49 @@ def _check_period(start: datetime, end: datetime) -> None:
         raise ValueError("start must be before end")
 
 
-def _events(
-    *,
-    region_code: str,
-    department_id: int | None,
-    person_id: int | None,
-    periods: Sequence[tuple[datetime, datetime]],
-    base_queryset,
-    territory: Sequence[str] | None = None,
-) -> QuerySet:
-    qs = base_queryset if base_queryset is not None else CaseEvent.objects.all()
-    in_periods = Q(pk__in=[])
-    for start, end in periods:
-        in_periods |= Q(time__gte=start, time__lt=end)
-    qs = qs.filter(in_periods)
-    if region_code:
-        qs = qs.filter(region_code__within=region_code)
-    if territory is not None:
-        qs = qs.filter(scope_q("region_code", territory))
-    if department_id is not None:
-        qs = qs.filter(_department_q(department_id))
-    if person_id is not None:
-        qs = qs.filter(actor_id=person_id)
-    return qs.order_by()
+@dataclass(frozen=True)
+class Cut:
+    """Which events and cases a figure counts: a region's subtree, a department, a person, a
+    user's territory (the region codes that may count), or a given queryset of events."""
+
+    region_code: str = ""
+    department_id: int | None = None
+    person_id: int | None = None
+    territory: Sequence[str] | None = None
+    base_queryset: QuerySet | None = None
+
+    @property
+    def live_only(self) -> bool:
+        """A person or an event queryset is not in the roll-up: everything comes from events."""
+        return self.person_id is not None or self.base_queryset is not None
+
+    def events(self, periods: Sequence[tuple[datetime, datetime]]) -> QuerySet:
+        """The case events of the cut in `periods`."""
+        qs = self.base_queryset if self.base_queryset is not None else CaseEvent.objects.all()
+        in_periods = Q(pk__in=[])
+        for start, end in periods:
+            in_periods |= Q(time__gte=start, time__lt=end)
+        qs = self.in_territory(qs.filter(in_periods))
+        if self.department_id is not None:
+            qs = qs.filter(_department_q(self.department_id))
+        if self.person_id is not None:
+            qs = qs.filter(actor_id=self.person_id)
+        return qs.order_by()
+
+    def rolled_up(self, rows: QuerySet) -> QuerySet:
+        """Roll-up rows (days, months, years) of the cut; never for a `live_only` cut."""
+        rows = self.in_territory(rows)
+        if self.department_id is not None:
+            rows = rows.filter(department_key=self.department_id)
+        return rows
+
+    def in_territory(self, qs: QuerySet) -> QuerySet:
+        """`qs` (anything with a region code) within the region and the territory."""
+        if self.region_code:
+            qs = qs.filter(region_code__within=self.region_code)
+        if self.territory is not None:
+            qs = qs.filter(scope_q("region_code", self.territory))
+        return qs
 
 
 def _grouped(qs: QuerySet, keys: dict, aggregates: dict) -> dict:
@@ -363,18 +390,6 @@ def split_period(start: datetime, end: datetime) -> tuple[list[QuerySet], Period
     return rows, [(a, b) for a, b in edges if a < b]
 
 
-def _narrowed(
-    qs: QuerySet, *, region_code: str, department_id: int | None, territory: Sequence[str] | None
-) -> QuerySet:
-    if region_code:
-        qs = qs.filter(region_code__within=region_code)
-    if territory is not None:
-        qs = qs.filter(scope_q("region_code", territory))
-    if department_id is not None:
-        qs = qs.filter(department_key=department_id)
-    return qs
-
-
 def _add_into(counts: dict, found: dict) -> None:
     for group, row in found.items():
         into = counts.setdefault(group, dict.fromkeys(row, 0))
@@ -383,24 +398,12 @@ def _add_into(counts: dict, found: dict) -> None:
 
 
 def _flow_counts(
-    *,
-    region_code: str,
-    department_id: int | None,
-    person_id: int | None,
-    territory: Sequence[str] | None,
-    start: datetime,
-    end: datetime,
-    base_queryset,
-    region_length: int | None,
-    by_department: bool,
+    cut: Cut, *, start: datetime, end: datetime, region_length: int | None, by_department: bool
 ) -> dict:
     """The flow counts grouped like `_grouped`: whole local days from the roll-up (one query per
     span table the period needs: a month or a year is one), the rest from the events. A person
     or a `base_queryset` is not in the roll-up: then everything comes from the events."""
-    if person_id is not None or base_queryset is not None:
-        spans, live = [], [(start, end)]
-    else:
-        spans, live = split_period(start, end)
+    spans, live = ([], [(start, end)]) if cut.live_only else split_period(start, end)
     counts: dict = {}
     keys = {}
     if region_length:
@@ -408,34 +411,16 @@ def _flow_counts(
     for rows in spans:
         if by_department:
             keys["department"] = NullIf("department_key", Value(0))
-        qs = _narrowed(
-            rows, region_code=region_code, department_id=department_id, territory=territory
-        )
-        _add_into(counts, _named(_grouped(qs, keys, {f"n_{c}": Sum(c) for c in FLOW_COUNTERS})))
+        sums = {f"n_{c}": Sum(c) for c in FLOW_COUNTERS}
+        _add_into(counts, _named(_grouped(cut.rolled_up(rows), keys, sums)))
     if live:
         if by_department:
             keys["department"] = DEPARTMENT_KEY
-        events = _events(
-            region_code=region_code,
-            department_id=department_id,
-            person_id=person_id,
-            periods=live,
-            base_queryset=base_queryset,
-            territory=territory,
-        )
-        _add_into(counts, _event_counts(events, keys))
+        _add_into(counts, _event_counts(cut.events(live), keys))
     return counts
 
 
-def _backlog(
-    *,
-    region_code: str,
-    department_id: int | None,
-    territory: Sequence[str] | None,
-    base_queryset,
-    at: datetime,
-    keys: dict,
-) -> dict:
+def _backlog(cut: Cut, *, at: datetime, keys: dict) -> dict:
     """Overdue open cases at `at`, grouped like `_grouped`.
 
     A case with no event since `at` is now as it was then, so its own columns answer (the
@@ -444,19 +429,15 @@ def _backlog(
     (`reported_at` is its report event's time, so a case reported later has no such event).
     """
     since = CaseEvent.objects.filter(time__gte=at)
-    cases = Case.objects.order_by()
-    if region_code:
-        cases = cases.filter(region_code__within=region_code)
-    if territory is not None:
-        cases = cases.filter(scope_q("region_code", territory))
-    if base_queryset is not None:
-        cases = cases.filter(Exists(base_queryset.filter(case_id=OuterRef("pk"))))
+    cases = cut.in_territory(Case.objects.order_by())
+    if cut.base_queryset is not None:
+        cases = cases.filter(Exists(cut.base_queryset.filter(case_id=OuterRef("pk"))))
     # NOT EXISTS, not NOT IN: PostgreSQL cannot hash a large NOT IN list and would rescan it.
     steady = cases.filter(state__in=CLOSING_STATES, step_deadline__lt=at).exclude(
         Exists(since.filter(case_id=OuterRef("pk")))
     )
-    if department_id is not None:
-        steady = steady.filter(department_id=department_id)
+    if cut.department_id is not None:
+        steady = steady.filter(department_id=cut.department_id)
     batches = [steady.annotate(state_then=F("state"), department_then=F("department_id"))]
     # Only cases reported before `at` and changed since can differ from their columns: usually
     # the few that span `at`. Such a case is open now, merged, or closed since `at` (a reopening
@@ -482,8 +463,8 @@ def _backlog(
             )
             .filter(state_then__in=CLOSING_STATES, deadline_then__lt=at)
         )
-        if department_id is not None:
-            rewound = rewound.filter(department_then=department_id)
+        if cut.department_id is not None:
+            rewound = rewound.filter(department_then=cut.department_id)
         batches.append(rewound)
     aggregates = {
         "overdue_handling": Count("pk", filter=Q(state_then__in=HANDLING_STATES)),
@@ -499,32 +480,20 @@ def _backlog(
 
 
 def _table(
+    cut: Cut,
     *,
-    region_code: str,
-    department_id: int | None,
-    person_id: int | None,
     start: datetime,
     end: datetime,
     now: datetime | None,
-    base_queryset,
-    territory: Sequence[str] | None = None,
     region_length: int | None = None,
     by_department: bool = False,
 ) -> dict[tuple, IndicatorSet]:
     """IndicatorSets by (first `region_length` characters of the region code, department)."""
     _check_period(start, end)
     counts = _flow_counts(
-        region_code=region_code,
-        department_id=department_id,
-        person_id=person_id,
-        territory=territory,
-        start=start,
-        end=end,
-        base_queryset=base_queryset,
-        region_length=region_length,
-        by_department=by_department,
+        cut, start=start, end=end, region_length=region_length, by_department=by_department
     )
-    if person_id is not None:
+    if cut.person_id is not None:
         return {
             k: IndicatorSet(**c, overdue_handling=None, overdue_open=None)
             for k, c in counts.items()
@@ -534,14 +503,7 @@ def _table(
         case_keys["region"] = Substr("region_code", 1, region_length)
     if by_department:
         case_keys["department"] = F("department_then")
-    backlog = _backlog(
-        region_code=region_code,
-        department_id=department_id,
-        territory=territory,
-        base_queryset=base_queryset,
-        at=min(end, now or timezone.now()),
-        keys=case_keys,
-    )
+    backlog = _backlog(cut, at=min(end, now or timezone.now()), keys=case_keys)
     return {k: IndicatorSet(**counts.get(k, {}), **backlog.get(k, {})) for k in {*counts, *backlog}}
 
 
@@ -558,17 +520,8 @@ def compute(
 ) -> IndicatorSet:
     """Every indicator of one slice. `territory`: the region codes whose events and cases may
     count (a user's scope); `base_queryset`: the `CaseEvent`s that may count (read live)."""
-    table = _table(
-        region_code=region_code,
-        department_id=department_id,
-        person_id=person_id,
-        start=start,
-        end=end,
-        now=now,
-        base_queryset=base_queryset,
-        territory=territory,
-    )
-    return table[(None, None)]
+    cut = Cut(region_code, department_id, person_id, territory, base_queryset)
+    return _table(cut, start=start, end=end, now=now)[(None, None)]
 
 
 def by_region(
@@ -590,17 +543,13 @@ def by_region(
     found: dict[str, IndicatorSet] = {}
     for length in sorted({len(r.code) for r in children}):
         codes = [r.code for r in children if len(r.code) == length]
-        table = _table(
-            region_code=os.path.commonprefix(codes),
-            department_id=department_id,
-            person_id=None,
-            start=start,
-            end=end,
-            now=now,
-            base_queryset=base_queryset,
+        cut = Cut(
+            os.path.commonprefix(codes),
+            department_id,
             territory=territory,
-            region_length=length,
+            base_queryset=base_queryset,
         )
+        table = _table(cut, start=start, end=end, now=now, region_length=length)
         for code in codes:
             found[code] = table.get((code, None), IndicatorSet())
     return [RegionIndicators(region, found[region.code]) for region in children]
@@ -636,18 +585,8 @@ def department_ranking(
 ) -> list[DepartmentIndicators]:
     """Departments with any activity or backlog in the slice, best first: by 按期处置率, then
     结案率 (None last), then name. The queries of `compute` plus one for the departments."""
-    table = _table(
-        region_code=region_code,
-        department_id=None,
-        person_id=None,
-        start=start,
-        end=end,
-        now=now,
-        base_queryset=base_queryset,
-        territory=territory,
-        by_department=True,
-    )
-    return _ranked(table)
+    cut = Cut(region_code, territory=territory, base_queryset=base_queryset)
+    return _ranked(_table(cut, start=start, end=end, now=now, by_department=True))
 
 
 @dataclass(frozen=True)
@@ -691,12 +630,12 @@ def overview(
             [r for r in ranking if department_id is None or r.department.pk == department_id],
         )
     table = _table(
-        region_code=region_code,
-        department_id=department_id,
-        person_id=None,
+        Cut(region_code, department_id, territory=territory, base_queryset=base_queryset),
+        start=start,
+        end=end,
+        now=now,
         region_length=lengths.pop() if lengths else None,
         by_department=True,
-        **common,
     )
     regions = {}
     for (code, _department), ind in table.items():
@@ -727,31 +666,20 @@ def monthly_trend(
     events when a `base_queryset` limits them."""
     start = _month_start(last_month.year, last_month.month - months + 1)
     end = _month_start(last_month.year, last_month.month + 1)
-    if base_queryset is None:
+    cut = Cut(region_code, department_id, territory=territory, base_queryset=base_queryset)
+    if not cut.live_only:
         months_rows = (
             ROLLUPS[Bucket.MONTH]
             .objects.filter(start__gte=start.date(), start__lt=end.date())
             .order_by()
         )
         rows = (
-            _narrowed(
-                months_rows,
-                region_code=region_code,
-                department_id=department_id,
-                territory=territory,
-            )
+            cut.rolled_up(months_rows)
             .values(month=F("start"))
             .annotate(registered=Sum("registered"), closed=Sum("closed"))
         )
     else:
-        events = _events(
-            region_code=region_code,
-            department_id=department_id,
-            person_id=None,
-            periods=[(start, end)],
-            base_queryset=base_queryset,
-            territory=territory,
-        ).filter(action__in=("register", "close"))
+        events = cut.events([(start, end)]).filter(action__in=("register", "close"))
         rows = (
             events.annotate(month=TruncMonth("time", tzinfo=timezone.get_current_timezone()))
             .values("month")
@@ -770,6 +698,33 @@ def monthly_trend(
     return points
 
 
+def daily_trend(
+    *,
+    last_day: date,
+    days: int = 14,
+    region_code: str = "",
+    department_id: int | None = None,
+    territory: Sequence[str] | None = None,
+) -> list[DayPoint]:
+    """上报数 and 结案数 per local day, the `days` days up to `last_day`, zeros included. One
+    query on the day rows of the roll-up, which every event keeps current (today's too)."""
+    first = last_day - timedelta(days=days - 1)
+    cut = Cut(region_code, department_id, territory=territory)
+    day_rows = ROLLUPS[Bucket.DAY].objects.filter(start__gte=first, start__lte=last_day)
+    rows = (
+        cut.rolled_up(day_rows.order_by())
+        .values("start")
+        .annotate(reported=Sum("reported"), closed=Sum("closed"))
+    )
+    found = {r["start"]: r for r in rows}
+    points = []
+    for i in range(days):
+        day = first + timedelta(days=i)
+        row = found.get(day, {})
+        points.append(DayPoint(day, row.get("reported", 0), row.get("closed", 0)))
+    return points
+
+
 def satisfaction_distribution(
     *,
     region_code: str = "",
@@ -784,25 +739,14 @@ def satisfaction_distribution(
     period needs (one for a month or a year), one more for parts of days (the events)."""
     _check_period(start, end)
     found = dict.fromkeys(range(1, 6), 0)
-    if person_id is not None or base_queryset is not None:
-        spans, live = [], [(start, end)]
-    else:
-        spans, live = split_period(start, end)
+    cut = Cut(region_code, department_id, person_id, territory, base_queryset)
+    spans, live = ([], [(start, end)]) if cut.live_only else split_period(start, end)
     for rows in spans:
-        sums = _narrowed(
-            rows, region_code=region_code, department_id=department_id, territory=territory
-        ).aggregate(**{f"n_{k}": Sum(f"satisfaction_{k}") for k in found})
+        sums = cut.rolled_up(rows).aggregate(**{f"n_{k}": Sum(f"satisfaction_{k}") for k in found})
         for k in found:
             found[k] += sums[f"n_{k}"] or 0
     if live:
-        events = _events(
-            region_code=region_code,
-            department_id=department_id,
-            person_id=person_id,
-            periods=live,
-            base_queryset=base_queryset,
-            territory=territory,
-        ).filter(action="evaluate")
+        events = cut.events(live).filter(action="evaluate")
         scores = (
             events.annotate(score=Cast(KT("data__satisfaction"), IntegerField()))
             .values("score")

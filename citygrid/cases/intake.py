@@ -17,10 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from citygrid.cases import calendar, clock, events, photos
+from citygrid.cases import calendar, notifications, photos
 from citygrid.cases.choices import OPEN_STATES, Channel, Step, Urgency
 from citygrid.cases.models import Case, CaseAttachment, CaseCategory
 from citygrid.cases.numbering import next_number
+from citygrid.cases.workflow import CASES
 from citygrid.core import records
 from citygrid.core.errors import ActionError
 from citygrid.core.models import VersionStamp
@@ -206,9 +207,9 @@ def _create(report: Report, actor, located: Located, cleaned: list, now: datetim
             idempotency_key=report.idempotency_key or None,
             possible_duplicate_of=find_duplicate(report.category.pk, lng, lat),
         )
-        clock.start_step(case, Step.REGISTER, now)
+        CASES.start_step(case, Step.REGISTER, now)
         records.save_record(case, actor=actor, savepoint=False)
-        event = events.record(
+        event = CASES.record_event(
             case,
             "report",
             actor=actor,
@@ -219,4 +220,9 @@ def _create(report: Report, actor, located: Located, cleaned: list, now: datetim
             **({"flags": list(report.flags)} if report.flags else {}),
         )
         photos.attach(case, event, cleaned, CaseAttachment.Stage.BEFORE, actor)
+        if case.reporter_phone and not notifications.is_muted():
+            # The reporter's 已收到 SMS, whichever channel the report came by; nothing to do
+            # (not even a query) for the grid workers' own reports.
+            template = notifications.REPORTER_SMS["report"]
+            transaction.on_commit(lambda: notifications.tell_reporter(case, template))
     return case

@@ -4,9 +4,12 @@ import io
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
 from PIL import Image
 
 from citygrid.cases.models import CaseAttachment
+from citygrid.cases.workflow import CASES
 from citygrid.core.errors import ActionError
 from citygrid.core.images import clean_image
 
@@ -37,3 +40,23 @@ def attach(case, event, cleaned: list, stage: str, user) -> list[CaseAttachment]
         attachment.save()
         saved.append(attachment)
     return saved
+
+
+def set_private(attachment: CaseAttachment, private: bool, *, actor) -> bool:
+    """Keep a photo off the citizens' progress page (faces, number plates, a home's inside) or
+    put it back. The case's history records who did it; False when nothing changed."""
+    if attachment.private == private:
+        return False
+    with transaction.atomic():
+        attachment.private = private
+        attachment.save(update_fields=["private"])
+        case = attachment.case
+        CASES.record_event(
+            case,
+            "photo_private" if private else "photo_public",
+            actor=actor,
+            time=timezone.now(),
+            from_state=case.state,
+            photo_id=attachment.pk,
+        )
+    return True

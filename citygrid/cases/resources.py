@@ -182,6 +182,9 @@ class TaskResource(Resource):
         Column("status", "状态"),
         Column("done_at", "完成时间", export=lambda t: _time(t.done_at)),
         Column("result", "执行情况"),
+        Column("sender", "发起人", export=lambda t: str(t.sender or "")),
+        Column("outcome", "核查结论"),
+        Column("corrections", "更正内容"),
     ]
 
 

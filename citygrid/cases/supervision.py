@@ -1,15 +1,39 @@
-"""The supervised department's side of a 督办单: answering it (same shape as `actions.py`)."""
+"""督办单 about a case or a dispute: issuing one (inside the subject's `supervise` action) and
+the supervised department's side, answering it (same shape as `actions.py`); the answer is an
+event in its subject's history."""
 
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from citygrid.cases import events, notifications
+from citygrid.cases import notifications
 from citygrid.cases.choices import SupervisionStatus
+from citygrid.cases.engine import workflow_of
 from citygrid.cases.models import SupervisionOrder
 from citygrid.core import records
 from citygrid.core.errors import ActionError
+
+
+def issue_order(subject, transition, *, actor, note: str, required_by, level: int, now) -> dict:
+    """The order of a `supervise` transition on a case or dispute (`subject`, which has a
+    department): refused unless the date is ahead and the level one of the input's; returns
+    what the action's event records."""
+    if level not in transition.input("level").values:
+        raise transition.input("level").refusal()
+    if required_by <= now:
+        raise transition.input("required_by").refusal("要求完成时间必须晚于当前时间")
+    order = SupervisionOrder(
+        **{subject._meta.model_name: subject},
+        department=subject.department,
+        level=level,
+        required_by=required_by,
+        instructions=note,
+        issued_by=actor,
+        region=subject.region,
+    )
+    records.save_record(order, actor=actor)
+    return {"order_id": order.pk, "level": level}
 
 
 class SupervisionNotFound(ActionError):
@@ -22,7 +46,7 @@ def _lock(order_id: int, actor) -> SupervisionOrder:
         raise SupervisionNotFound
     return (
         SupervisionOrder.objects.select_for_update(of=("self",))
-        .select_related("case", "department")
+        .select_related("case", "dispute", "department")
         .get(pk=order_id)
     )
 
@@ -54,13 +78,14 @@ def answer_supervision(
         records.save_record(
             order, actor=actor, update_fields=["status", "answer", "answered_by", "answered_at"]
         )
-        if order.case_id:
-            events.record(
-                order.case,
+        subject = order.subject
+        if subject is not None:
+            workflow_of(subject).record_event(
+                subject,
                 "supervision_answered",
                 actor=actor,
                 time=now,
-                from_state=order.case.state,
+                from_state=subject.state,
                 note=answer,
                 order_id=order.pk,
             )
@@ -73,7 +98,7 @@ def _tell_issuer(order: SupervisionOrder) -> None:
     from citygrid.notify.services import notify_user
 
     if order.issued_by_id and order.issued_by.is_active:
-        target = order.case.number if order.case_id else order.department.name
+        target = order.subject.number if order.subject is not None else order.department.name
         notify_user(
             order.issued_by,
             f"督办单已回复：{target}",

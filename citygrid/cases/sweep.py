@@ -1,12 +1,13 @@
 """The periodic deadline sweep: warn at 80 % of a step's limit, remind when it is overdue, and
 escalate supervision orders nobody answered in time. Run by the periodic job `sweep_deadlines`.
 
-Each case is warned once per step and reminded once per step (flags reset when a step starts),
-so running the sweep every minute never spams anyone. The sweep writes as the system (actor
-None): an escalation is logged and leaves a case event like any other change of an order.
-Whom a case's reminder goes to is the workflow table's answer (`CASES.who_acts`): the people
-holding a duty on it now, e.g. the department and, while an extension request is pending, its
-approvers.
+It serves every workflow on the engine (`engine.REGISTRY`: cases, disputes). Each record is
+warned once per step and reminded once per step (flags reset when a step starts), so running
+the sweep every minute never spams anyone. The sweep writes as the system (actor None): an
+escalation is logged and leaves an event in its subject's history like any other change of an
+order. Whom a reminder goes to is the workflow table's answer (`Workflow.who_acts`): the people
+holding a duty on the record now, e.g. the department and, while an extension request is
+pending, its approvers.
 """
 
 import logging
@@ -17,10 +18,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from citygrid.cases import events
-from citygrid.cases.choices import OPEN_STATES, CaseState, SupervisionStatus
-from citygrid.cases.models import Case, SupervisionOrder
-from citygrid.cases.workflow import CASES
+from citygrid.cases import notifications
+from citygrid.cases.choices import SupervisionStatus
+from citygrid.cases.engine import REGISTRY, Workflow, workflow_of
+from citygrid.cases.models import SupervisionOrder
 from citygrid.core import records
 from citygrid.core.validators import normalize_mobile
 
@@ -34,7 +35,7 @@ class SweepResult:
     escalated_orders: int = 0
 
 
-def _tell(users, case: Case, template: str, title: str, level: str) -> None:
+def _tell(users, case, template: str, title: str, level: str) -> None:
     from citygrid.notify.services import notify_user, send_sms
 
     deadline = timezone.localtime(case.step_deadline).strftime("%m-%d %H:%M")
@@ -57,37 +58,49 @@ def _tell(users, case: Case, template: str, title: str, level: str) -> None:
             logger.exception("SMS template %s unusable; in-app notice only", template)
 
 
-def _running():
-    return Case.objects.filter(
-        state__in=OPEN_STATES, paused_at__isnull=True, step_deadline__isnull=False
-    ).exclude(state=CaseState.SUSPENDED)
+def _running(workflow: Workflow):
+    """Open records whose clock runs (suspended ones have `paused_at`)."""
+    return workflow.model.objects.filter(
+        **{f"{workflow.state_field}__in": workflow.open_states},
+        paused_at__isnull=True,
+        step_deadline__isnull=False,
+    )
 
 
 def sweep_deadlines(now: datetime | None = None) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
-    # `warned`/`overdue_notified` are reminder bookkeeping, outside the case's change log
-    # (`Case.changelog_exclude`): `touch` keeps the compare-and-set, so of two sweeps running at
+    for workflow in REGISTRY.values():
+        _sweep(workflow, now, result)
+    result.escalated_orders = escalate_supervision(now)
+    return result
+
+
+def _sweep(workflow: Workflow, now: datetime, result: SweepResult) -> None:
+    # `warned`/`overdue_notified` are reminder bookkeeping, outside the record's change log
+    # (`changelog_exclude`): `touch` keeps the compare-and-set, so of two sweeps running at
     # once only the one whose UPDATE flips the flag sends the reminder.
-    overdue = _running().filter(step_deadline__lte=now, overdue_notified=False)
-    for case in overdue.select_related("department"):
+    model = workflow.model
+    related = [workflow.department_field] if workflow.department_field else []
+    overdue = _running(workflow).filter(step_deadline__lte=now, overdue_notified=False)
+    for record in overdue.select_related(*related):
         with transaction.atomic():
             flipped = records.touch(
-                Case.objects.filter(pk=case.pk, overdue_notified=False),
+                model.objects.filter(pk=record.pk, overdue_notified=False),
                 overdue_notified=True,
                 warned=True,
             )
             if flipped:
-                _tell(CASES.who_acts(case, now), case, "deadline_overdue", "已超期", "danger")
+                people = workflow.who_acts(record, now)
+                _tell(people, record, "deadline_overdue", "已超期", "danger")
                 result.overdue += 1
-    warning = _running().filter(step_warn_at__lte=now, step_deadline__gt=now, warned=False)
-    for case in warning.select_related("department"):
+    warning = _running(workflow).filter(step_warn_at__lte=now, step_deadline__gt=now, warned=False)
+    for record in warning.select_related(*related):
         with transaction.atomic():
-            if records.touch(Case.objects.filter(pk=case.pk, warned=False), warned=True):
-                _tell(CASES.who_acts(case, now), case, "deadline_warning", "即将超期", "warning")
+            if records.touch(model.objects.filter(pk=record.pk, warned=False), warned=True):
+                people = workflow.who_acts(record, now)
+                _tell(people, record, "deadline_warning", "即将超期", "warning")
                 result.warned += 1
-    result.escalated_orders = escalate_supervision(now)
-    return result
 
 
 def escalate_supervision(now: datetime) -> int:
@@ -103,7 +116,7 @@ def _escalate(order_id: int, now: datetime) -> bool:
         # Locked and re-read: an answer or another sweep since the list was read wins.
         order = (
             SupervisionOrder.objects.select_for_update(of=("self",))
-            .select_related("department", "case", "region", "issued_by")
+            .select_related("department", "case", "dispute", "region", "issued_by")
             .filter(pk=order_id, status=SupervisionStatus.OPEN)
             .first()
         )
@@ -111,6 +124,7 @@ def _escalate(order_id: int, now: datetime) -> bool:
             return False
         higher = SupervisionOrder(
             case=order.case,
+            dispute=order.dispute,
             department=order.department,
             level=min(order.level + 1, 3),
             required_by=now + timedelta(hours=settings.CASE_SUPERVISION_ESCALATION_HOURS),
@@ -122,21 +136,21 @@ def _escalate(order_id: int, now: datetime) -> bool:
         order.status = SupervisionStatus.ESCALATED
         order.escalated_to = higher
         records.save_record(order, actor=None, update_fields=["status", "escalated_to"])
-        if order.case_id:
-            events.record(
-                order.case,
+        subject = order.subject
+        if subject is not None:
+            workflow_of(subject).record_event(
+                subject,
                 "supervision_escalated",
                 actor=None,
                 time=now,
-                from_state=order.case.state,
+                from_state=subject.state,
                 note=f"督办单逾期未回复，升级为{higher.get_level_display()}",
                 order_id=order.pk,
                 escalated_to_id=higher.pk,
                 level=higher.level,
             )
-        recipients = list(order.department.members.filter(is_active=True))
-        if order.issued_by:
-            recipients.append(order.issued_by)
+        members = list(order.department.members.filter(is_active=True))
+        recipients = members + ([order.issued_by] if order.issued_by else [])
         for user in recipients:
             notify_user(
                 user,
@@ -145,4 +159,6 @@ def _escalate(order_id: int, now: datetime) -> bool:
                 url=higher.get_absolute_url(),
                 level="danger",
             )
+        # The higher order is a 督办单 like any other: texted to the department too.
+        notifications.text_supervision_order(higher, members)
     return True

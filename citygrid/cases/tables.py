@@ -40,6 +40,7 @@ class CaseTable(BaseTable):
         fields = (
             "number",
             "category",
+            "channel",
             "state",
             "lateness",
             "step_deadline",
@@ -119,7 +120,7 @@ class WorkingPeriodTable(BaseTable):
 
 class SupervisionOrderTable(BaseTable):
     level = tables.Column(linkify=True)
-    case = tables.Column(linkify=True)
+    case = tables.Column(verbose_name="督办对象", empty_values=(), orderable=False)
     department = tables.Column()
     status = tables.Column()
     required_by = tables.Column()
@@ -128,6 +129,14 @@ class SupervisionOrderTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = SupervisionOrder
         fields = ("level", "case", "department", "status", "required_by", "issued_by", "created")
+
+    def render_case(self, record):
+        """The case or the dispute the order is about."""
+        subject = record.subject
+        if subject is None:
+            return "—"
+        kind = "纠纷" if record.dispute_id else "事件"
+        return format_html('{} <a href="{}">{}</a>', kind, subject.get_absolute_url(), subject)
 
     def render_status(self, value, record):
         return _badge(SUPERVISION_BADGE.get(record.status, "secondary"), value)

@@ -23,8 +23,10 @@ urlpatterns = [
     path("export/", case.CaseExportView.as_view(), name="case_export"),
     path("<int:pk>/", case.CaseView.as_view(), name="case"),
     path("<int:pk>/act/<slug:action>/", case.case_act, name="case_act"),
+    path("<int:pk>/photos/<int:photo>/privacy/", case.photo_privacy, name="case_photo_privacy"),
     path("<int:pk>/changelog/", case.CaseChangeLogView.as_view(), name="case_changelog"),
     path("desk/", desk.desk, name="desk"),
+    path("desk/feed/", desk.desk_feed, name="desk_feed"),
     path("map/", desk.case_map, name="map"),
     path("map/data/", desk.map_data, name="map_data"),
     *model_urls(
@@ -116,6 +118,8 @@ urlpatterns = [
         changelog=fieldwork.TaskChangeLogView.as_view(),
     ),
     path("tasks/<int:pk>/done/", fieldwork.task_done, name="task_done"),
+    path("tasks/<int:pk>/answer/", fieldwork.task_answer, name="task_answer"),
+    path("tasks/mine/add/", fieldwork.task_add_own, name="task_add_own"),
     *model_urls(
         "visits",
         Visit,

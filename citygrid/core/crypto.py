@@ -128,9 +128,15 @@ def blind_index(value: str) -> str:
     return blind_indexes([value])[0]
 
 
+@cache
+def _index_mac(configured: str, secret: str) -> hmac.HMAC:
+    """The keyed HMAC, set up once per key and never finalised: each value hashes a copy."""
+    return hmac.HMAC(_index_key(configured, secret), hashes.SM3())
+
+
 def blind_indexes(values: list[str]) -> list[str]:
-    """`blind_index` for many values: the key is set up once and copied per value."""
-    keyed = hmac.HMAC(_index_key(settings.BLIND_INDEX_KEY, settings.SECRET_KEY), hashes.SM3())
+    """`blind_index` for many values."""
+    keyed = _index_mac(settings.BLIND_INDEX_KEY, settings.SECRET_KEY)
     out = []
     for value in values:
         if not value:

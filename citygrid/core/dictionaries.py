@@ -13,11 +13,14 @@ from citygrid.core.models.dictionaries import STAMP, listeners
 CHECK_EVERY = 5.0  # seconds between stamp reads
 
 _cache: dict[str, dict[str, tuple[str, bool]]] = {}
+# label -> value per code table, the first value of each label (imports look up by label)
+_by_label: dict[str, dict[str, str]] = {}
 _state = {"stamp": None, "checked": 0.0}
 
 
 def reset() -> None:
     _cache.clear()
+    _by_label.clear()
     _state.update(stamp=None, checked=0.0)
 
 
@@ -31,6 +34,7 @@ def _fresh() -> None:
     stamp = VersionStamp.read(STAMP)
     if stamp != _state["stamp"]:
         _cache.clear()
+        _by_label.clear()
         _state["stamp"] = stamp
     _state["checked"] = now
 
@@ -65,7 +69,9 @@ def value_for(code: str, text: str) -> str | None:
     items = _items(code)
     if text in items:
         return text
-    for value, (lbl, _) in items.items():
-        if lbl == text:
-            return value
-    return None
+    if code not in _by_label:
+        labels: dict[str, str] = {}
+        for value, (lbl, _) in items.items():
+            labels.setdefault(lbl, value)
+        _by_label[code] = labels
+    return _by_label[code].get(text)

@@ -72,6 +72,9 @@ def seek_page(queryset, paginator, keys, number: int, anchor_id: int, forward: b
 
 def paginate(request, queryset, size: int) -> Listing:
     params = request.GET
+    if not queryset.ordered:
+        # Without an order the database may return a row on two pages and skip another.
+        queryset = queryset.order_by("pk")
     paginator = BoundedPaginator(queryset, size)
     keys = keyset.key_fields(queryset)
     number = positive(params, "page") or 1

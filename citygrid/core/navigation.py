@@ -1,7 +1,10 @@
 """The left-hand menu: every module of the system, built or not.
 
 A module that is not built yet links to an honest "建设中" page (`core:wip`), never a fake one.
-Each item names the permission that shows it, so people only see what they may open.
+Each item names the permission that shows it, so people only see what they may open. Modules
+still under construction are grouped under one "更多（建设中）" entry at the end, each shown only
+to roles that will use it once built (`uses`: any one of those permissions) and to
+superusers: a department handler's menu is not nine placeholders long.
 """
 
 from dataclasses import dataclass, field
@@ -15,9 +18,18 @@ class MenuItem:
     url_name: str = ""
     permission: str = ""
     wip: str = ""  # slug of a module still under construction
+    # A module under construction: what it will hold, and the permissions of roles that will use it.
+    detail: str = ""
+    uses: tuple[str, ...] = ()
 
     def url(self) -> str:
         return reverse("core:wip", args=[self.wip]) if self.wip else reverse(self.url_name)
+
+    def visible_to(self, user) -> bool:
+        if self.wip:
+            uses = (ADMINISTRATION, *self.uses)
+            return user.is_superuser or any(user.has_perm(p) for p in uses)
+        return not self.permission or user.has_perm(self.permission)
 
 
 @dataclass(frozen=True)
@@ -27,8 +39,31 @@ class MenuGroup:
     items: tuple[MenuItem, ...] = field(default_factory=tuple)
 
 
-def _wip(label: str, slug: str) -> MenuItem:
-    return MenuItem(label, wip=slug)
+# Who will use the modules not built yet: those keeping base data (street offices, grid
+# workers), political-legal officers, and the command centre. Administrators, who set up the
+# roles, see them all.
+ADMINISTRATION = "accounts.change_role"
+_BASE_DATA = "people.add_person"
+_SPECIAL_GROUPS = "people.view_specialgroup"
+_DISPATCH = "cases.dispatch_case"
+_REPORT = "cases.add_case"
+
+WIP_GROUP = "更多（建设中）"
+WIP_ITEMS: tuple[MenuItem, ...] = (
+    MenuItem("机构队伍", wip="teams", detail="机构与人员", uses=("regions.change_gridworker",)),
+    MenuItem("两新组织", wip="neworgs", detail="非公企业与社会组织", uses=(_BASE_DATA,)),
+    MenuItem(
+        "社会治安",
+        wip="security",
+        detail="特殊行业与重点场所",
+        uses=(_BASE_DATA, _SPECIAL_GROUPS),
+    ),
+    MenuItem("综治台账", wip="ledgers", detail="综治工作台账", uses=(_SPECIAL_GROUPS,)),
+    MenuItem("视频监控", wip="video", detail="视频资源", uses=(_DISPATCH,)),
+    MenuItem("护路护线", wip="lines", detail="线路与案事件", uses=(_SPECIAL_GROUPS,)),
+    MenuItem("校园安全", wip="campus", detail="学校及周边", uses=(_SPECIAL_GROUPS,)),
+    MenuItem("社情民意", wip="public-opinion", detail="社情民意", uses=(_REPORT, _DISPATCH)),
+)
 
 
 MENU: tuple[MenuGroup, ...] = (
@@ -59,9 +94,6 @@ MENU: tuple[MenuGroup, ...] = (
             MenuItem("隐患检查", "housing:hazardcheck_list", "housing.view_hazardcheck"),
         ),
     ),
-    MenuGroup("机构队伍", "ti-sitemap", (_wip("机构与人员", "teams"),)),
-    MenuGroup("两新组织", "ti-building-store", (_wip("非公企业与社会组织", "neworgs"),)),
-    MenuGroup("社会治安", "ti-shield", (_wip("特殊行业与重点场所", "security"),)),
     MenuGroup(
         "重点人员",
         "ti-user-exclamation",
@@ -76,11 +108,6 @@ MENU: tuple[MenuGroup, ...] = (
             ),
         ),
     ),
-    MenuGroup("矛盾纠纷", "ti-scale", (_wip("矛盾纠纷排查化解", "disputes"),)),
-    MenuGroup("综治台账", "ti-notebook", (_wip("综治工作台账", "ledgers"),)),
-    MenuGroup("视频监控", "ti-video", (_wip("视频资源", "video"),)),
-    MenuGroup("护路护线", "ti-route", (_wip("线路与案事件", "lines"),)),
-    MenuGroup("校园安全", "ti-school", (_wip("学校及周边", "campus"),)),
     MenuGroup(
         "事件管理",
         "ti-clipboard-list",
@@ -95,7 +122,17 @@ MENU: tuple[MenuGroup, ...] = (
             MenuItem("走访日志", "cases:visit_list", "cases.view_visit"),
         ),
     ),
-    MenuGroup("社情民意", "ti-messages", (_wip("社情民意", "public-opinion"),)),
+    MenuGroup(
+        "矛盾纠纷",
+        "ti-scale",
+        (
+            MenuItem("纠纷待办", "disputes:desk", "disputes.view_dispute"),
+            MenuItem("登记纠纷", "disputes:dispute_add", "disputes.add_dispute"),
+            MenuItem("全部纠纷", "disputes:dispute_list", "disputes.view_dispute"),
+            MenuItem("纠纷报告", "disputes:report_list", "disputes.view_disputereport"),
+            MenuItem("纠纷统计", "disputes:stats", "disputes.view_dispute"),
+        ),
+    ),
     MenuGroup(
         "指挥中心",
         "ti-building-broadcast-tower",
@@ -132,17 +169,16 @@ MENU: tuple[MenuGroup, ...] = (
             MenuItem("Open311 接口密钥", "open311:apiclient_list", "open311.view_apiclient"),
         ),
     ),
+    MenuGroup(WIP_GROUP, "ti-barrier-block", WIP_ITEMS),
 )
 
-WIP_MODULES = {
-    item.wip: (group.label, item.label) for group in MENU for item in group.items if item.wip
-}
+WIP_MODULES = {item.wip: (item.label, item.detail) for item in WIP_ITEMS}
 
 
 def menu_for(user) -> list[tuple[MenuGroup, list[MenuItem]]]:
     visible = []
     for group in MENU:
-        items = [i for i in group.items if not i.permission or user.has_perm(i.permission)]
+        items = [i for i in group.items if i.visible_to(user)]
         if items:
             visible.append((group, items))
     return visible

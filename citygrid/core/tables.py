@@ -7,6 +7,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2 import utils
 
+from citygrid.core import history
 from citygrid.core.models import AccessLog, Dictionary, ObjectChange
 
 _signature = utils.signature
@@ -61,16 +62,25 @@ class BaseTable(tables.Table):
 
 
 class ObjectChangeTable(BaseTable):
-    time = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s", linkify=False)
-    user_name = tables.Column(verbose_name="操作人")
-    action = tables.Column(verbose_name="操作")
+    """The request id stays on the change's own page: a UUID in every row told a reader nothing."""
+
+    time = tables.DateTimeColumn(
+        verbose_name="时间",
+        format="Y-m-d H:i:s",
+        linkify=("core:objectchange", [tables.A("pk")]),
+        attrs={"td": {"class": "text-nowrap"}},
+    )
+    user_name = tables.Column(verbose_name="操作人", orderable=False)
+    action = tables.Column(verbose_name="操作", attrs={"td": {"class": "text-nowrap"}})
     content_type = tables.Column(verbose_name="对象类型", accessor="content_type__name")
     object_repr = tables.Column(verbose_name="对象")
-    request_id = tables.Column(verbose_name="请求编号")
 
     class Meta(BaseTable.Meta):
         model = ObjectChange
-        fields = ("time", "user_name", "action", "content_type", "object_repr", "request_id")
+        fields = ("time", "user_name", "action", "content_type", "object_repr")
+
+    def render_user_name(self, record) -> str:
+        return history.actor_name(record)
 
 
 class AccessLogTable(BaseTable):

@@ -25,10 +25,16 @@ def strip_text_fields(instance: models.Model) -> None:
     """Strip control characters from every loaded text field of `instance`; deferred fields
     are left alone rather than fetched."""
     values = instance.__dict__
-    for attname in _text_attnames(type(instance)):
-        value = values.get(attname)
-        # Most text has no control character: testing is cheaper than substituting.
-        if isinstance(value, str) and CONTROL_CHARS_RE.search(value):
+    texts = [
+        (attname, value)
+        for attname in _text_attnames(type(instance))
+        if isinstance(value := values.get(attname), str) and value
+    ]
+    # Most records have no control character at all: one search over all their text first.
+    if not CONTROL_CHARS_RE.search("".join(value for _, value in texts)):
+        return
+    for attname, value in texts:
+        if CONTROL_CHARS_RE.search(value):
             setattr(instance, attname, strip_controls(value))
 
 

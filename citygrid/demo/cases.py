@@ -80,7 +80,8 @@ GROWTH = 1.5  # the last day is 1 + GROWTH times as busy as the first
 
 # Shares of the cases that are not left open (quotas, so small runs get some of each).
 REJECTED = 0.03
-LATE = 0.10  # handled after the handling deadline
+# A well-run city: 按期结案率 lands near 88 % (80–95 % is plausible; tests check the range).
+LATE = 0.06  # handled after the handling deadline
 REWORK = 0.08  # verification failed once, handled again
 EXTENSION = 0.05  # an extension requested during handling (most approved)
 EXTENSION_APPROVED = 0.8
@@ -88,14 +89,14 @@ RETURNED = 0.03  # dispatched to the wrong department, returned, dispatched agai
 ESCALATED = 0.02
 SUSPENDED = 0.01
 EVALUATED = 0.70  # of the closed cases
-SUPERVISED_LATE = 0.15  # of the late cases: a 督办单, answered before the case is handled
+SUPERVISED_LATE = 0.3  # of the late cases: a 督办单, answered before the case is handled
 # Other timed steps occasionally run late too (so 按期结案率 is below 100 % for more reasons).
 LATE_STEP = {
-    Step.REGISTER: 0.02,
-    Step.DISPATCH: 0.02,
-    Step.ACCEPT: 0.03,
-    Step.VERIFY: 0.03,
-    Step.CLOSE: 0.02,
+    Step.REGISTER: 0.01,
+    Step.DISPATCH: 0.01,
+    Step.ACCEPT: 0.015,
+    Step.VERIFY: 0.015,
+    Step.CLOSE: 0.01,
 }
 
 # --- Departments and the dispatch matrix ---------------------------------------------------------
@@ -278,12 +279,14 @@ CHANNEL_WEIGHTS = {
     Channel.INSPECTOR: 15,
     Channel.HOTLINE: 22,
     Channel.WECHAT: 15,
-    Channel.WEB: 13,
+    Channel.PORTAL: 9,
+    Channel.WEB: 4,
 }
 FIELD = (Channel.GRID_APP, Channel.INSPECTOR)
 CHANNEL_PREFIX = {
     Channel.HOTLINE: "市民来电反映：",
     Channel.WECHAT: "群众通过微信反映：",
+    Channel.PORTAL: "",
     Channel.WEB: "",
     Channel.GRID_APP: "",
     Channel.INSPECTOR: "",
@@ -708,7 +711,7 @@ class _Generator:
             if step is None:
                 feasible[stop] = weight
                 continue
-            amount, unit = clock.limit_for(probe, step)
+            amount, unit = clock.limits_for(probe)[step]
             limit = cal.limit_seconds(amount, unit)
             used = cal.elapsed(plan.reported_at, self.now, unit)
             if stop == CaseState.REPORTED:  # its clock started at the report: no choice
@@ -745,7 +748,7 @@ class _Generator:
     def _open_time(self, case: Case, cursor: datetime, step: str, target: str) -> datetime:
         """When to take the action that starts `step`, so that at `now` the step has used the
         target share of its limit (as far as the case's earlier history allows)."""
-        amount, unit = clock.limit_for(case, step)
+        amount, unit = clock.limits_for(case)[step]
         limit = self.calendar.limit_seconds(amount, unit)
         low, high, _ = OPEN_LATENESS[target]
         want = self.rng.uniform(low, high) * limit
@@ -811,7 +814,7 @@ class _Generator:
             return None, name, ""
         citizen = self.faker.name()
         phone = self._mobile()
-        if plan.channel == Channel.WECHAT:
+        if plan.channel in (Channel.WECHAT, Channel.PORTAL):
             return None, citizen, phone
         # Hotline calls and desk registrations are typed in by the centre.
         dispatcher = self.users.get("county_dispatcher")

@@ -272,7 +272,9 @@ def save_housing(plans: list[GridHousing]) -> None:
         )
         for offset, planned in enumerate(plan.houses):
             house = planned.house
-            house.building_id = house.building.pk
+            # Through the descriptor: the building's id, now that it has one, with the loaded
+            # building kept (assigning `building_id` drops it: a query per house below).
+            house.building = house.building
             house.derive_position()  # where the map draws it: inserted raw, no save()
             house.code = numbering.code_for(plan.grid.code, first + offset)
             house.owner_id_number_index = blind_index(house.owner_id_number)

@@ -39,7 +39,8 @@ from citygrid.core.validators import id_number_check_char
 from citygrid.demo import resume
 from citygrid.demo.housing import GridHousing, GridInfo, HousingPlanner, save_housing
 from citygrid.demo.rows import build, insert
-from citygrid.housing.choices import Occupancy
+from citygrid.housing.choices import CheckResult, Occupancy
+from citygrid.housing.models import HazardCheck
 from citygrid.people.choices import (
     SPECIAL_GROUP_KINDS,
     VULNERABLE_GROUP_KINDS,
@@ -118,6 +119,21 @@ CUSTODIAN_DEPARTMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("ZZB", "平安办（综治中心）", (Category.AT_RISK_YOUTH,)),
 )
 
+# What safety checks find (hazard_type code → findings), and how checks end.
+HAZARDS = {
+    "01": "楼道堆放杂物、电动车室内充电",
+    "02": "出租屋未落实租客登记",
+    "03": "阳台栏杆松动",
+    "04": "一套房屋分隔出租给多户",
+    "05": "出租屋内开设无证作坊",
+    "99": "燃气软管老化",
+}
+HAZARD_RESULTS = (CheckResult.PASSED, CheckResult.RECTIFIED, CheckResult.RECTIFY)
+
+# Of the floating residents, the share recorded as having left (流出), and where people go.
+OUTFLOW_SHARE = 0.12
+OUTFLOW_DESTINATIONS = ("广东省深圳市", "上海市", "江苏省苏州市", "浙江省杭州市", "北京市")
+
 # Real counties many of the city's floating residents come from: (code, province and county).
 SOURCE_COUNTIES = (
     ("341221", "安徽省阜阳市临泉县"),
@@ -179,6 +195,7 @@ class DemoPeopleResult:
     residencies: int = 0
     by_category: Counter = field(default_factory=Counter)
     care_records: int = 0
+    hazard_checks: int = 0
     overdue_care: int = 0
     seconds: float = 0.0
 
@@ -385,14 +402,18 @@ class _Generator:
         }.get(occupancy, Relation.OTHER)
         member_relation = Relation.HOUSEHOLD_MEMBER if occupancy != Occupancy.RENTED else relation
         if size == 1:
-            age = rng.randint(60, 92) if rng.random() < 0.35 else rng.randint(20, 59)
+            age = rng.randint(60, 88) if rng.random() < 0.45 else rng.randint(20, 59)
             return [Member(age, rng.random() < 0.5, relation, "02")]
         if occupancy == Occupancy.RENTED and rng.random() < 0.4:  # flatmates
             return [
                 Member(rng.randint(19, 40), rng.random() < 0.55, relation, "02" if i == 0 else "99")
                 for i in range(size)
             ]
-        head_age = rng.choice((rng.randint(25, 45), rng.randint(45, 62), rng.randint(62, 85)))
+        # Mostly young and middle-aged families: with the singles this gives roughly the 2020
+        # census shape (0–14 about 15 %, 60+ about 18 %, 80+ about 3 %; census 18, 19, 2.5 %).
+        head_age = rng.choices(
+            (rng.randint(25, 45), rng.randint(45, 62), rng.randint(62, 82)), weights=(63, 17, 20)
+        )[0]
         male = rng.random() < 0.6
         members = [Member(head_age, male, relation, "02")]
         members.append(
@@ -411,7 +432,7 @@ class _Generator:
                     )
                 )
                 continue
-            oldest = max(0, head_age - 22)
+            oldest = max(0, head_age - 20)
             child_age = rng.randint(max(0, head_age - 36), oldest) if oldest else 0
             son = rng.random() < 0.52
             members.append(Member(child_age, son, member_relation, "20" if son else "30"))
@@ -546,6 +567,7 @@ class _Generator:
                     rental.landlord_id_number = house.owner_id_number
                     rental.landlord_phone = house.owner_phone
         save_housing(plans)
+        self._hazard_checks(plans)
         insert(Person, [p[0] for p in people])
         self._details(people)
         self._residencies(people)
@@ -558,6 +580,46 @@ class _Generator:
         result.buildings += sum(len(p.buildings) for p in plans)
         result.houses += sum(len(p.houses) for p in plans)
         result.rentals += sum(1 for p in plans for h in p.houses if h.rental is not None)
+
+    def _hazard_checks(self, plans: list[GridHousing]) -> None:
+        """Safety checks by the grid's workers over the last year: every rental once or twice,
+        one other house in twenty once; most pass, some were fixed, a few are being fixed."""
+        rng = self.rng
+        checks = []
+        for plan in plans:
+            inspectors = self.helpers.get(plan.grid.pk) or ["网格员"]
+            for planned in plan.houses:
+                rented = planned.rental is not None
+                if not rented and rng.random() >= 0.05:
+                    continue
+                for _ in range(rng.randint(1, 2) if rented else 1):
+                    checked_on = self.today - timedelta(days=rng.randint(3, 365))
+                    result = rng.choices(HAZARD_RESULTS, weights=(72, 18, 10))[0]
+                    hazard, findings = "", "未发现隐患"
+                    if result != CheckResult.PASSED:
+                        hazard = rng.choices(list(HAZARDS), weights=(45, 15, 5, 20, 10, 5))[0]
+                        findings = HAZARDS[hazard]
+                    house = planned.house
+                    checks.append(
+                        build(
+                            HazardCheck,
+                            region_id=house.region_id,
+                            region_code=house.region_code,
+                            house_id=house.pk,
+                            checked_on=checked_on,
+                            inspector=rng.choice(inspectors),
+                            hazard=hazard,
+                            result=result,
+                            rectify_by=(
+                                checked_on + timedelta(days=rng.randint(7, 30))
+                                if result != CheckResult.PASSED
+                                else None
+                            ),
+                            findings=findings,
+                        )
+                    )
+        insert(HazardCheck, checks)
+        self.result.hazard_checks += len(checks)
 
     def _details(self, people) -> None:
         rng = self.rng
@@ -583,11 +645,19 @@ class _Generator:
                 registered_on = self.today - timedelta(days=rng.randint(5, 1500))
                 permit = rng.choices(("01", "02", "99"), weights=(70, 10, 20))[0]
                 rented = household.occupancy == Occupancy.RENTED
+                direction, destination = FloatDirection.INFLOW, ""
+                if rng.random() < OUTFLOW_SHARE:
+                    # Left within the last year, home or on to the next job: the outflow
+                    # column of the population trend has something to show.
+                    direction = FloatDirection.OUTFLOW
+                    registered_on = self.today - timedelta(days=rng.randint(3, 360))
+                    destination = rng.choice((household.source[1], *OUTFLOW_DESTINATIONS))
                 floating.append(
                     build(
                         FloatingDetail,
                         person=person,
-                        direction=FloatDirection.INFLOW,
+                        direction=direction,
+                        destination=destination,
                         reason=rng.choices(("01", "02", "03", "99"), weights=(75, 15, 6, 4))[0],
                         registered_on=registered_on,
                         permit_type=permit,

@@ -695,10 +695,14 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
         "inspector", "演示监督员", roles.INSPECTOR, RegionLevel.COUNTY, WorkerRole.INSPECTOR
     ),
+    # Mediates as a member of the first township's 司法所 (demo/disputes.py).
     DemoAccount(
         "legal_officer", "演示政法综治专员", roles.POLITICAL_LEGAL_OFFICER, RegionLevel.TOWNSHIP
     ),
     DemoAccount("sysadmin", "演示系统管理员", roles.SYSTEM_ADMIN, RegionLevel.CITY),
+    # A dispute's outcome is checked community → township → county: this account, street_staff
+    # and county_dispatcher are the three levels over the first community.
+    DemoAccount("community_staff", "演示社区工作人员", roles.STREET_STAFF, RegionLevel.COMMUNITY),
 )
 
 
@@ -712,7 +716,7 @@ def create_demo_accounts(city: Region) -> dict[str, User]:
     """
     role_by_name = roles.ensure_default_roles()
     users: dict[str, User] = {}
-    for spec in DEMO_ACCOUNTS:
+    for index, spec in enumerate(DEMO_ACCOUNTS):
         scope = Region.objects.filter(level=spec.scope_level, code__within=city.code).first()
         user, _ = User.objects.get_or_create(username=spec.username)
         user.full_name = spec.full_name
@@ -721,6 +725,8 @@ def create_demo_accounts(city: Region) -> dict[str, User]:
         user.failed_logins = 0
         user.locked_until = None
         user.set_password(DEMO_PASSWORD)
+        # Every demo account has a mobile, so reminders and 督办 texts show in the outbox.
+        user.phone = demo_mobile(index)
         user.save()
         user.roles.set([role_by_name[spec.role]] if spec.role else [])
         user.scope_regions.set([scope] if scope else [])
@@ -728,6 +734,11 @@ def create_demo_accounts(city: Region) -> dict[str, User]:
         if spec.post and scope is not None:
             _take_post(user, spec, scope)
     return users
+
+
+def demo_mobile(index: int) -> str:
+    """The demo account's mobile: the 199 0000 range, as the demo's other invented posts."""
+    return f"1990000{index + 1:04d}"
 
 
 def _take_post(user: User, spec: DemoAccount, scope: Region) -> None:
@@ -745,7 +756,8 @@ def _take_post(user: User, spec: DemoAccount, scope: Region) -> None:
         post.user = user
         post.save()
     user.full_name = post.name
-    user.save(update_fields=["full_name"])
+    user.phone = post.phone
+    user.save(update_fields=["full_name", "phone"])
 
 
 def _free_mobile(grid: Region) -> str:

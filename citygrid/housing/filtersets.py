@@ -4,6 +4,7 @@ from citygrid.core import dictionaries
 from citygrid.core.filtersets import BaseFilterSet, within
 from citygrid.housing.choices import CheckResult, Occupancy, RentalSource, RentalStatus
 from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
+from citygrid.regions.widgets import within_filter
 
 
 def _dict_choices(code: str):
@@ -13,8 +14,8 @@ def _dict_choices(code: str):
 class ScopedFilterSet(BaseFilterSet):
     """Region filters every housing record has: the exact region, or a whole subtree by code."""
 
-    region_id = django_filters.NumberFilter(field_name="region_id", label="所属区域ID")
-    within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
+    region_id = django_filters.NumberFilter(field_name="region_id", label="所属区域")
+    within = within_filter()
 
     def filter_within(self, queryset, name, value):
         return within(queryset, "region_code", value)
@@ -30,7 +31,7 @@ class EstateFilterSet(ScopedFilterSet):
 
 class BuildingFilterSet(ScopedFilterSet):
     search_fields = ("name", "address", "estate__name")
-    estate_id = django_filters.NumberFilter(field_name="estate_id", label="小区ID")
+    estate_id = django_filters.NumberFilter(field_name="estate_id", label="小区")
     use = django_filters.ChoiceFilter(choices=_dict_choices("building_use"), label="建筑用途")
 
     class Meta:
@@ -40,8 +41,8 @@ class BuildingFilterSet(ScopedFilterSet):
 
 class HouseFilterSet(ScopedFilterSet):
     search_fields = ("code", "number", "address", "building__name", "building__estate__name")
-    building_id = django_filters.NumberFilter(field_name="building_id", label="楼栋ID")
-    estate_id = django_filters.NumberFilter(field_name="building__estate_id", label="小区ID")
+    building_id = django_filters.NumberFilter(field_name="building_id", label="楼栋")
+    estate_id = django_filters.NumberFilter(field_name="building__estate_id", label="小区")
     occupancy = django_filters.MultipleChoiceFilter(choices=Occupancy.choices, label="使用状态")
     use = django_filters.ChoiceFilter(choices=_dict_choices("building_use"), label="房屋用途")
 
@@ -53,8 +54,8 @@ class HouseFilterSet(ScopedFilterSet):
 class RentalFilterSet(ScopedFilterSet):
     # Not the landlord's name: it is encrypted, so SQL cannot match it.
     search_fields = ("rental_no", "house__code", "house__address")
-    house_id = django_filters.NumberFilter(field_name="house_id", label="房屋ID")
-    confirmed_by_id = django_filters.NumberFilter(field_name="confirmed_by_id", label="核实人ID")
+    house_id = django_filters.NumberFilter(field_name="house_id", label="房屋")
+    confirmed_by_id = django_filters.NumberFilter(field_name="confirmed_by_id", label="核实人")
     status = django_filters.MultipleChoiceFilter(choices=RentalStatus.choices, label="状态")
     source = django_filters.ChoiceFilter(choices=RentalSource.choices, label="登记来源")
 
@@ -65,7 +66,7 @@ class RentalFilterSet(ScopedFilterSet):
 
 class HazardCheckFilterSet(ScopedFilterSet):
     search_fields = ("inspector", "findings", "house__code", "house__address")
-    house_id = django_filters.NumberFilter(field_name="house_id", label="房屋ID")
+    house_id = django_filters.NumberFilter(field_name="house_id", label="房屋")
     result = django_filters.ChoiceFilter(choices=CheckResult.choices, label="检查结果")
     hazard = django_filters.ChoiceFilter(choices=_dict_choices("hazard_type"), label="隐患类型")
     checked_on__gte = django_filters.DateFilter(

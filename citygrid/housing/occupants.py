@@ -25,6 +25,10 @@ class Occupants(Protocol):
         """Current residents per house of `building`, in one query. A count, not a list of
         people, so it needs no people permission."""
 
+    def owner_counts(self, house_ids: list[int]) -> dict[int, int]:
+        """Current owners (产权人) per house, in one query: the house picker warns before a
+        second one is registered. A count, not names."""
+
     def may_see_marked(self, user) -> bool:
         """Whether `user` may see which houses have a resident in a special group."""
 

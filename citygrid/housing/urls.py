@@ -1,5 +1,6 @@
 from django.urls import path
 
+from citygrid.cases.views.fieldwork import SendVerificationView
 from citygrid.core.routing import model_urls
 from citygrid.housing import public, views
 from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
@@ -9,6 +10,12 @@ app_name = "housing"
 urlpatterns = [
     path("declare/", public.declare, name="declare"),
     path("declare/done/", public.declare_done, name="declare_done"),
+    path("houses/search/", views.house_search, name="house_search"),
+    path(
+        "houses/<int:pk>/verify/",
+        SendVerificationView.as_view(model=House),
+        name="house_verification",
+    ),
     path("rentals/pending/", views.rental_pending, name="rental_pending"),
     path("buildings/<int:pk>/generate/", views.building_generate, name="building_generate"),
     *(

@@ -1,14 +1,14 @@
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from citygrid.cases.fieldwork import verification_tasks
 from citygrid.core.errors import ActionError, RecordNotFound
 from citygrid.core.views import generic
 from citygrid.housing import actions, filtersets, forms, tables
@@ -16,6 +16,8 @@ from citygrid.housing.board import build_board
 from citygrid.housing.choices import OCCUPANCY_BADGE, RENTAL_STATUS_BADGE, RentalStatus
 from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
 from citygrid.housing.occupants import occupants
+from citygrid.housing.widgets import picker_label, search_houses
+from citygrid.regions.geo.tiles import map_config
 
 # --- estates --------------------------------------------------------------------------------
 
@@ -161,8 +163,9 @@ class HouseView(generic.ObjectView):
                 for r in Rental.objects.restrict(user, "view").filter(house=obj)
             ],
             "checks": HazardCheck.objects.restrict(user, "view").filter(house=obj),
+            "verification_tasks": verification_tasks(user, house=obj),
             "points": json.dumps(points) if points else "",
-            "map_config": settings.MAP,
+            "map_config": map_config(),
         }
 
 
@@ -310,3 +313,18 @@ class HazardCheckChangeLogView(generic.ObjectChangeLogView):
 class HazardCheckExportView(generic.ExportView):
     model = HazardCheck
     filterset = filtersets.HazardCheckFilterSet
+
+
+@login_required
+def house_search(request):
+    """Matches for a house picker (`housing/widgets.py`): the user's territory only, at most
+    20, label, code and the number of current owners (a count: the form warns before a second
+    one). Territory, not the view permission, like the region picker:
+    whoever may link a person to a house may find it."""
+    houses = search_houses(request.user, request.GET.get("q", ""))
+    owners = occupants().owner_counts([h.pk for h in houses]) if houses else {}
+    results = [
+        {"id": h.pk, "code": h.code, "text": picker_label(h), "owners": owners.get(h.pk, 0)}
+        for h in houses
+    ]
+    return JsonResponse({"results": results})

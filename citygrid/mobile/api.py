@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from citygrid.cases import intake
+from citygrid.cases import handover, intake
 from citygrid.core.api.errors import ApiError
 from citygrid.core.errors import ActionError
 from citygrid.housing.models import House
@@ -135,6 +135,7 @@ class VerifyView(GridAppView):
             "number": case.number,
             "state": case.state,
             "state_label": case.get_state_display(),
+            "next_step": handover.next_step_text(case),
             "created": created,
         }
         return _answer(serializers.VerifyResultSerializer, body, created)
@@ -155,6 +156,52 @@ class PatrolView(GridAppView):
         )
         body = {"id": task.pk, "status_label": task.get_status_display(), "created": created}
         return _answer(serializers.PatrolResultSerializer, body, created)
+
+
+class AnswerView(GridAppView):
+    @extend_schema(
+        request=serializers.GridAnswerSerializer,
+        responses={**_written(serializers.AnswerResultSerializer), 404: REFUSED},
+        summary="提交核查任务结论",
+        tags=TAGS,
+    )
+    def post(self, request, task_id: int):
+        """Answer a 核查任务 about a person or a house: 核实无误 or 信息有误 with the note and
+        the corrections (once per idempotency key)."""
+        data = self.validated(serializers.GridAnswerSerializer)
+        task, created = services.answer_task(
+            request.user,
+            task_id,
+            key=data["idempotency_key"],
+            outcome=data["outcome"],
+            note=data["note"],
+            corrections=data["corrections"],
+        )
+        body = {"id": task.pk, "outcome_label": task.get_outcome_display(), "created": created}
+        return _answer(serializers.AnswerResultSerializer, body, created)
+
+
+class OwnPatrolView(GridAppView):
+    @extend_schema(
+        request=serializers.GridOwnPatrolSerializer,
+        responses=_written(serializers.OwnPatrolResultSerializer),
+        summary="新建本人巡查任务",
+        tags=TAGS,
+    )
+    def post(self, request):
+        """A patrol task I set myself in one of my grids (once per idempotency key)."""
+        data = self.validated(serializers.GridOwnPatrolSerializer)
+        task, created = services.create_own_patrol(
+            request.user,
+            key=data["idempotency_key"],
+            grid_id=data["grid"],
+            title=data["title"],
+            end_date=data["end_date"],
+            frequency=data["frequency"],
+            instructions=data["instructions"],
+        )
+        body = {"id": task.pk, "title": task.title, "created": created}
+        return _answer(serializers.OwnPatrolResultSerializer, body, created)
 
 
 class VisitView(GridAppView):

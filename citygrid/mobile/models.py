@@ -3,7 +3,7 @@ from django.db import models
 
 
 class SubmittedAction(models.Model):
-    """A verification or visit log the grid app has uploaded, by its client-generated key.
+    """A verification, visit log or task the grid app has uploaded, by its client-generated key.
 
     A phone retries what it queued offline until it sees an answer; the key makes the second
     upload answer with the first one's result instead of acting twice. Reports need no row here:
@@ -14,6 +14,8 @@ class SubmittedAction(models.Model):
         VERIFICATION = "verification", "事件核查"
         VISIT = "visit", "走访日志"
         PATROL = "patrol", "巡查任务"
+        ANSWER = "answer", "核查任务"
+        OWN_PATROL = "own_patrol", "新建巡查任务"
 
     key = models.CharField("幂等键", max_length=64, unique=True)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)

@@ -3,7 +3,7 @@ shape of each answer (the phone's outbox stores it and shows it on the queue pag
 
 from rest_framework import serializers
 
-from citygrid.cases.choices import Urgency
+from citygrid.cases.choices import Urgency, VerificationOutcome
 from citygrid.cases.models import CaseCategory
 from citygrid.core.validators import mask_name
 
@@ -83,6 +83,36 @@ class GridPatrolSerializer(KeyedSerializer):
     )
 
 
+class GridAnswerSerializer(KeyedSerializer):
+    outcome = serializers.ChoiceField(
+        label="核查结论",
+        choices=VerificationOutcome.choices,
+        error_messages={**required("请选择核查结论"), "invalid_choice": "请选择核查结论"},
+    )
+    note = serializers.CharField(label="核查情况", max_length=4000, required=False, default="")
+    corrections = serializers.CharField(
+        label="更正内容", max_length=4000, required=False, default=""
+    )
+
+
+class GridOwnPatrolSerializer(KeyedSerializer):
+    grid = serializers.IntegerField(label="巡查网格", error_messages=required("请选择巡查网格"))
+    title = serializers.CharField(
+        label="任务标题", max_length=100, error_messages=required("请填写任务标题")
+    )
+    end_date = serializers.DateField(
+        label="结束日期",
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"invalid": "结束日期格式不正确"},
+    )
+    frequency = serializers.CharField(label="频次", max_length=50, required=False, default="")
+    instructions = serializers.CharField(
+        label="巡查要点", max_length=4000, required=False, default=""
+    )
+
+
 class GridVisitSerializer(KeyedSerializer):
     target = serializers.CharField(
         label="走访对象", max_length=100, error_messages=required("请填写走访对象")
@@ -138,12 +168,27 @@ class VerifyResultSerializer(serializers.Serializer):
     number = serializers.CharField(label="事件编号")
     state = serializers.CharField(label="状态")
     state_label = serializers.CharField(label="状态名称")
+    next_step = serializers.CharField(
+        label="下一步", help_text="谁接着办理、时限，如“下一步由 指挥中心 结案，时限 …”"
+    )
     created = serializers.BooleanField(label="新建", help_text="false：重复提交，返回首次结果")
 
 
 class PatrolResultSerializer(serializers.Serializer):
     id = serializers.IntegerField(label="任务ID")
     status_label = serializers.CharField(label="任务状态")
+    created = serializers.BooleanField(label="新建", help_text="false：重复提交，返回首次结果")
+
+
+class AnswerResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField(label="任务ID")
+    outcome_label = serializers.CharField(label="核查结论")
+    created = serializers.BooleanField(label="新建", help_text="false：重复提交，返回首次结果")
+
+
+class OwnPatrolResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField(label="任务ID")
+    title = serializers.CharField(label="任务标题")
     created = serializers.BooleanField(label="新建", help_text="false：重复提交，返回首次结果")
 
 

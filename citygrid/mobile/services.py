@@ -34,7 +34,7 @@ def my_posts(user) -> QuerySet:
 
 def my_grids(user) -> QuerySet:
     """The grids the user walks: where they hold an active 网格员/巡查员/监督员 post."""
-    return Region.objects.filter(pk__in=my_posts(user).values("region")).order_by("code")
+    return fieldwork.own_grids(user)
 
 
 def report_channel(user) -> str:
@@ -85,50 +85,85 @@ def _replayed(key: str, user, kind: str) -> SubmittedAction | None:
     return done
 
 
-def verify(user, case_id: int, *, key: str, passed: bool, note: str, photos) -> tuple[Case, bool]:
-    """Verify a case on site (the workflow's verify_pass / verify_fail), once per key."""
-    kind = SubmittedAction.Kind.VERIFICATION
+def _once(user, kind: str, key: str, target: str, target_id: int | None, act):
+    """`act()` and the key's `SubmittedAction` in one transaction: (what it made, True). A
+    replayed key gives back what its first submission made, (that, False); a key used for
+    another case or task (`target_id`, None: any) is a conflict."""
+
+    def first(done):
+        if target_id is not None and getattr(done, f"{target}_id") != target_id:
+            raise _key_conflict()
+        return getattr(done, target), False
+
     done = _replayed(key, user, kind)
     if done is not None:
-        if done.case_id != case_id:
-            raise _key_conflict()
-        return done.case, False
+        return first(done)
     try:
         with transaction.atomic():
-            # A handle is enough: the action locks and scope-checks the row itself.
-            case = actions.verify_case(
-                Case(pk=case_id), actor=user, passed=passed, note=note, photos=photos
-            )
-            SubmittedAction.objects.create(key=key, kind=kind, user=user, case=case)
+            made = act()
+            SubmittedAction.objects.create(key=key, kind=kind, user=user, **{target: made})
     except IntegrityError:
+        # The same upload arrived twice at once and the other request recorded the key.
         done = _replayed(key, user, kind)
-        if done is None or done.case_id != case_id:
+        if done is None:
             raise
-        return done.case, False
-    return case, True
+        return first(done)
+    return made, True
+
+
+def verify(user, case_id: int, *, key: str, passed: bool, note: str, photos) -> tuple[Case, bool]:
+    """Verify a case on site (the workflow's verify_pass / verify_fail), once per key."""
+    # A handle is enough: the action locks and scope-checks the row itself.
+    return _once(
+        user,
+        SubmittedAction.Kind.VERIFICATION,
+        key,
+        "case",
+        case_id,
+        lambda: actions.verify_case(
+            Case(pk=case_id), actor=user, passed=passed, note=note, photos=photos
+        ),
+    )
 
 
 def complete_patrol(user, task_id: int, *, key: str, result: str) -> tuple[Task, bool]:
     """Finish my patrol task with what I found (`fieldwork.complete_task`), once per key."""
-    kind = SubmittedAction.Kind.PATROL
-    done = _replayed(key, user, kind)
-    if done is not None:
-        if done.task_id != task_id:
-            raise _key_conflict()
-        return done.task, False
-    task = Task.objects.restrict(user, "view").filter(pk=task_id).first()
-    if task is None:
-        raise fieldwork.TaskNotFound
-    try:
-        with transaction.atomic():
-            task = fieldwork.complete_task(task, actor=user, result=result)
-            SubmittedAction.objects.create(key=key, kind=kind, user=user, task=task)
-    except IntegrityError:
-        done = _replayed(key, user, kind)
-        if done is None or done.task_id != task_id:
-            raise
-        return done.task, False
-    return task, True
+
+    def act():
+        task = Task.objects.restrict(user, "view").filter(pk=task_id).first()
+        if task is None:
+            raise fieldwork.TaskNotFound
+        return fieldwork.complete_task(task, actor=user, result=result)
+
+    return _once(user, SubmittedAction.Kind.PATROL, key, "task", task_id, act)
+
+
+def answer_task(
+    user, task_id: int, *, key: str, outcome: str, note: str, corrections: str
+) -> tuple[Task, bool]:
+    """Answer one of my 核查任务 about a person or a house, once per key."""
+    return _once(
+        user,
+        SubmittedAction.Kind.ANSWER,
+        key,
+        "task",
+        task_id,
+        lambda: fieldwork.answer_verification(
+            Task(pk=task_id), actor=user, outcome=outcome, note=note, corrections=corrections
+        ),
+    )
+
+
+def create_own_patrol(user, *, key: str, grid_id: int, **fields) -> tuple[Task, bool]:
+    """A patrol task I set myself in one of my grids, once per key."""
+
+    def act():
+        grid = my_grids(user).filter(pk=grid_id).first()
+        if grid is None:
+            raise ActionError("not_own_grid", "只能在本人负责的网格中新建巡查任务", 403)
+        return fieldwork.create_own_patrol(actor=user, grid=grid, **fields)
+
+    return _once(user, SubmittedAction.Kind.OWN_PATROL, key, "task", None, act)
 
 
 @dataclass
@@ -160,45 +195,37 @@ def _visit_grid(user, data: VisitInput) -> Region:
 
 def log_visit(user, data: VisitInput, *, key: str) -> tuple[Visit, bool]:
     """Write a 走访日志 in the grid where it happened, once per key."""
-    kind = SubmittedAction.Kind.VISIT
-    done = _replayed(key, user, kind)
-    if done is not None:
-        return done.visit, False
-    if not user.has_perm("cases.add_visit"):
-        raise ActionError("permission_denied", "您没有填写走访日志的权限", 403)
-    target, findings = (data.target or "").strip(), (data.findings or "").strip()
-    if not target:
-        raise ActionError("target_required", "请填写走访对象", 400)
-    if not findings:
-        raise ActionError("findings_required", "请填写走访情况", 400)
-    grid = _visit_grid(user, data)
-    person = None
-    if data.person_id is not None:
-        person = Person.objects.restrict(user, "view").filter(pk=data.person_id).first()
-        if person is None:
-            raise ActionError("not_found", "人员不存在或不在您的管辖范围内", 404)
-    try:
-        with transaction.atomic():
-            visit = Visit(
-                region=grid,
-                visitor=user,
-                target=target,
-                person=person,
-                visited_at=data.visited_at or timezone.now(),
-                place=(data.place or "").strip(),
-                lng=data.lng,
-                lat=data.lat,
-                findings=findings,
-                next_visit=data.next_visit,
-            )
-            try:
-                records.save_record(visit, actor=user)
-            except ValidationError as exc:
-                raise ActionError("invalid", "；".join(exc.messages), 400) from exc
-            SubmittedAction.objects.create(key=key, kind=kind, user=user, visit=visit)
-    except IntegrityError:
-        done = _replayed(key, user, kind)
-        if done is None:
-            raise
-        return done.visit, False
-    return visit, True
+
+    def act():
+        if not user.has_perm("cases.add_visit"):
+            raise ActionError("permission_denied", "您没有填写走访日志的权限", 403)
+        target, findings = (data.target or "").strip(), (data.findings or "").strip()
+        if not target:
+            raise ActionError("target_required", "请填写走访对象", 400)
+        if not findings:
+            raise ActionError("findings_required", "请填写走访情况", 400)
+        grid = _visit_grid(user, data)
+        person = None
+        if data.person_id is not None:
+            person = Person.objects.restrict(user, "view").filter(pk=data.person_id).first()
+            if person is None:
+                raise ActionError("not_found", "人员不存在或不在您的管辖范围内", 404)
+        visit = Visit(
+            region=grid,
+            visitor=user,
+            target=target,
+            person=person,
+            visited_at=data.visited_at or timezone.now(),
+            place=(data.place or "").strip(),
+            lng=data.lng,
+            lat=data.lat,
+            findings=findings,
+            next_visit=data.next_visit,
+        )
+        try:
+            records.save_record(visit, actor=user)
+        except ValidationError as exc:
+            raise ActionError("invalid", "；".join(exc.messages), 400) from exc
+        return visit
+
+    return _once(user, SubmittedAction.Kind.VISIT, key, "visit", None, act)

@@ -9,8 +9,8 @@ import json
 from functools import cache
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -18,21 +18,31 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from citygrid.cases.choices import CaseState, TaskKind, TaskStatus
+from citygrid.cases.choices import CaseState, TaskKind, TaskStatus, VerificationOutcome
 from citygrid.cases.models import Case, CaseAttachment, CaseCategory, Task
+from citygrid.core.validators import mask_name
 from citygrid.mobile import services
+from citygrid.regions.geo.tiles import map_config
 
 # The app shell: the pages and assets the service worker stores so the app opens offline.
-SHELL_PAGES = ["mobile:home", "mobile:report", "mobile:visit", "mobile:queue", "mobile:lookup"]
+# Assets are named through `static()`: in production that is the hashed name the pages link.
+SHELL_PAGES = [
+    "mobile:home",
+    "mobile:report",
+    "mobile:visit",
+    "mobile:queue",
+    "mobile:lookup",
+    "mobile:new_patrol",
+]
 SHELL_ASSETS = [
     "vendor/tabler/tabler.min.css",
-    "vendor/tabler/tabler.min.js",
     "vendor/leaflet/leaflet.css",
     "vendor/leaflet/leaflet.js",
     "vendor/leaflet/images/marker-icon.png",
     "vendor/leaflet/images/marker-icon-2x.png",
     "vendor/leaflet/images/marker-shadow.png",
     "citygrid/basemaps.js",
+    "citygrid/dispute_form.js",
     "mobile/mobile.css",
     "mobile/queue.js",
     "mobile/app.js",
@@ -42,12 +52,14 @@ SHELL_ASSETS = [
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 
 
-def _context(request, **extra) -> dict:
+def page_context(request, **extra) -> dict:
+    """What every page of the app carries: my grids (with their boundaries, for the offline
+    outside-grid check) and the map settings."""
     grids = list(services.my_grids(request.user))
     return {
         "grids": grids,
         "my_grids": [{"id": g.pk, "name": g.name, "boundary": g.boundary} for g in grids],
-        "map_config": settings.MAP,
+        "map_config": map_config(),
         **extra,
     }
 
@@ -55,8 +67,8 @@ def _context(request, **extra) -> dict:
 def _tasks(user):
     return (
         Task.objects.filter(assignee=user, status=TaskStatus.OPEN)
-        .select_related("case", "region")
-        .order_by("due_at", "pk")
+        .select_related("case", "region", "person", "house__building__estate", "sender")
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
     )
 
 
@@ -65,15 +77,18 @@ def _tasks(user):
 def home(request):
     """My grid on the map with my position, and my open tasks with countdowns."""
     tasks = list(_tasks(request.user))
+    # Kept by the service worker, so that a task's page opens offline too.
     verify_urls = [
         reverse("mobile:verify", args=[t.case_id])
+        if t.case_id
+        else reverse("mobile:answer", args=[t.pk])
         for t in tasks
-        if t.kind == TaskKind.VERIFICATION and t.case_id
+        if t.kind == TaskKind.VERIFICATION and (t.case_id or t.target is not None)
     ]
     return render(
         request,
         "mobile/home.html",
-        _context(request, tasks=tasks, verify_urls=verify_urls),
+        page_context(request, tasks=tasks, verify_urls=verify_urls),
     )
 
 
@@ -82,10 +97,16 @@ def home(request):
 def report(request):
     categories = CaseCategory.objects.reportable().select_related("parent").order_by("code")
     rows = [
-        {"id": c.pk, "code": c.code, "name": c.name, "parent": c.parent.name if c.parent else ""}
+        {
+            "id": c.pk,
+            "code": c.code,
+            "name": c.name,
+            "parent": c.parent.name if c.parent else "",
+            "search": c.search_terms(),
+        }
         for c in categories
     ]
-    return render(request, "mobile/report.html", _context(request, categories=rows))
+    return render(request, "mobile/report.html", page_context(request, categories=rows))
 
 
 @ensure_csrf_cookie
@@ -100,14 +121,20 @@ def verify(request, case_id: int):
     )
     if case is None:
         raise Http404("事件不存在或不在您的管辖范围内")
-    photos = case.attachments.filter(stage=CaseAttachment.Stage.AFTER)
+    # Before (the report) and after (the department's report back), side by side: one query.
+    stages = {CaseAttachment.Stage.BEFORE: [], CaseAttachment.Stage.AFTER: []}
+    for photo in case.attachments.filter(stage__in=stages):
+        stages[photo.stage].append(photo)
     return render(
         request,
         "mobile/verify.html",
-        _context(
+        page_context(
             request,
             case=case,
-            photos=photos,
+            compare=[
+                ("处置前", stages[CaseAttachment.Stage.BEFORE], "上报时未附照片", "before"),
+                ("处置后", stages[CaseAttachment.Stage.AFTER], "反馈时未附照片", "after"),
+            ],
             awaiting=case.state == CaseState.REPORTED_BACK,
         ),
     )
@@ -120,25 +147,75 @@ def patrol(request, task_id: int):
     task = _tasks(request.user).filter(pk=task_id, kind=TaskKind.PATROL).first()
     if task is None:
         raise Http404("任务不存在或已完成")
-    return render(request, "mobile/patrol.html", _context(request, task=task))
+    return render(request, "mobile/patrol.html", page_context(request, task=task))
+
+
+def _target_facts(task: Task, reveal: bool) -> list[tuple[str, str]]:
+    """What the grid worker checks on site: the record as registered, names masked unless
+    the role may see them (ID numbers and phones are never shown here)."""
+    if task.person_id:
+        person = task.person
+        return [
+            ("姓名", person.name if reveal else mask_name(person.name)),
+            ("性别", person.get_sex_label() or "—"),
+            ("年龄", f"{age}岁" if (age := person.age()) is not None else "—"),
+            ("现住地址", person.current_address or "—"),
+            ("所属网格", task.region.name),
+        ]
+    house = task.house
+    return [
+        ("房屋", str(house)),
+        ("地址", house.address or "—"),
+        ("房屋编码", house.code),
+        ("使用状态", house.get_occupancy_display()),
+        ("所属网格", task.region.name),
+    ]
+
+
+@ensure_csrf_cookie
+@login_required
+def answer(request, task_id: int):
+    """Answer one of my open 核查任务 about a person or a house."""
+    task = (
+        _tasks(request.user)
+        .filter(pk=task_id, kind=TaskKind.VERIFICATION)
+        .exclude(person__isnull=True, house__isnull=True)
+        .first()
+    )
+    if task is None:
+        raise Http404("任务不存在或已完成")
+    facts = _target_facts(task, request.user.can_view_sensitive())
+    outcomes = VerificationOutcome.choices
+    return render(
+        request,
+        "mobile/answer.html",
+        page_context(request, task=task, facts=facts, outcomes=outcomes),
+    )
+
+
+@ensure_csrf_cookie
+@login_required
+def new_patrol(request):
+    """Set myself a patrol task in one of my grids."""
+    return render(request, "mobile/new_patrol.html", page_context(request))
 
 
 @ensure_csrf_cookie
 @login_required
 def visit(request):
-    return render(request, "mobile/visit.html", _context(request))
+    return render(request, "mobile/visit.html", page_context(request))
 
 
 @ensure_csrf_cookie
 @login_required
 def queue(request):
-    return render(request, "mobile/queue.html", _context(request))
+    return render(request, "mobile/queue.html", page_context(request))
 
 
 @ensure_csrf_cookie
 @login_required
 def lookup(request):
-    return render(request, "mobile/lookup.html", _context(request))
+    return render(request, "mobile/lookup.html", page_context(request))
 
 
 @cache

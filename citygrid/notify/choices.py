@@ -34,3 +34,12 @@ NOTIFICATION_LEVEL_BADGE = {
     NotificationLevel.WARNING: "orange",
     NotificationLevel.DANGER: "red",
 }
+
+
+# What each SMS backend (`SmsMessage.backend`) is called on screen.
+SMS_BACKEND_LABELS = {
+    "outbox": "发件箱（不外发）",
+    "console": "控制台",
+    "aliyun": "阿里云短信",
+    "tencent": "腾讯云短信",
+}

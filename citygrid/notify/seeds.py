@@ -11,9 +11,24 @@ SMS_TEMPLATES: tuple[tuple[str, str, str], ...] = (
         "您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。",
     ),
     (
+        "case_received",
+        "问题已收到通知",
+        "您反映的问题已收到，案件编号{number}，我们将尽快受理。查询进度：{url}",
+    ),
+    (
         "case_number",
         "问题受理通知",
         "您反映的问题已受理，案件编号{number}。可凭此编号查询办理进度。",
+    ),
+    (
+        "case_rejected",
+        "问题不予受理通知",
+        "您反映的问题（案件编号{number}）经核实不予受理。查询进度：{url}",
+    ),
+    (
+        "case_closed",
+        "问题办结通知",
+        "您反映的问题（案件编号{number}）已办结，欢迎对办理结果进行评价：{url}",
     ),
     (
         "deadline_warning",
@@ -29,6 +44,16 @@ SMS_TEMPLATES: tuple[tuple[str, str, str], ...] = (
         "supervision_order",
         "督办通知",
         "您收到一份{level}督办单，案件编号{number}，请于{deadline}前办结并反馈。",
+    ),
+    (
+        "dispute_urgent",
+        "紧急矛盾纠纷上报",
+        "紧急矛盾纠纷{number}（{summary}），发生地：{region}，请立即关注并部署化解。",
+    ),
+    (
+        "mediation_notice",
+        "调解通知",
+        "您涉及的纠纷（编号{number}）定于{time}在{place}进行调解，请准时参加。",
     ),
 )
 

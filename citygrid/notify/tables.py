@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from citygrid.core.tables import BaseTable
-from citygrid.notify.choices import SMS_STATUS_BADGE
+from citygrid.notify.choices import SMS_BACKEND_LABELS, SMS_STATUS_BADGE
 from citygrid.notify.models import SmsMessage
 
 
@@ -19,6 +19,9 @@ class SmsMessageTable(BaseTable):
 
     def render_phone(self, value, record):
         return record.masked("phone")
+
+    def render_backend(self, value):
+        return SMS_BACKEND_LABELS.get(value, value)
 
     def render_status(self, value, record):
         return format_html(

@@ -85,9 +85,15 @@ class PersonFilterSet(BaseFilterSet):
     )
     id_type = django_filters.ChoiceFilter(choices=_dict_choices("id_type"), label="证件类型")
     # "Everyone who lives here" from a house, building or estate page: current homes only.
-    house = django_filters.NumberFilter(method="filter_home", widget=forms.HiddenInput)
-    building = django_filters.NumberFilter(method="filter_home", widget=forms.HiddenInput)
-    estate = django_filters.NumberFilter(method="filter_home", widget=forms.HiddenInput)
+    house = django_filters.NumberFilter(
+        method="filter_home", widget=forms.HiddenInput, label="现住房屋"
+    )
+    building = django_filters.NumberFilter(
+        method="filter_home", widget=forms.HiddenInput, label="现住楼栋"
+    )
+    estate = django_filters.NumberFilter(
+        method="filter_home", widget=forms.HiddenInput, label="现住小区"
+    )
 
     class Meta:
         model = Person

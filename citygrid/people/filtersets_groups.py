@@ -17,6 +17,7 @@ from citygrid.people.models import (
     SpecialGroup,
     VulnerableGroup,
 )
+from citygrid.regions.widgets import within_filter
 
 YES_NO = [("yes", "是"), ("no", "否")]
 
@@ -38,9 +39,9 @@ class MembershipFilterSet(BaseFilterSet):
     search_fields = ("person__name",)
     active = django_filters.ChoiceFilter(choices=YES_NO, method="filter_active", label="在管")
     custodian_department = django_filters.ModelChoiceFilter(queryset=_departments, label="归口部门")
-    person = django_filters.NumberFilter(field_name="person_id", label="人员ID")
-    region = django_filters.NumberFilter(field_name="region_id", label="网格ID")
-    within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
+    person = django_filters.NumberFilter(field_name="person_id", label="人员")
+    region = django_filters.NumberFilter(field_name="region_id", label="网格")
+    within = within_filter()
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
         label="仅显示帮扶逾期",
@@ -117,10 +118,10 @@ class AtRiskYouthFilterSet(MembershipFilterSet):
 class CareRecordFilterSet(BaseFilterSet):
     search_fields = ("person__name", "helper", "measures", "place")
     category = django_filters.MultipleChoiceFilter(choices=Category.choices, label="人员类别")
-    person = django_filters.NumberFilter(field_name="person_id", label="人员ID")
+    person = django_filters.NumberFilter(field_name="person_id", label="人员")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="帮扶日期起")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="帮扶日期止")
-    within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
+    within = within_filter()
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
         label="仅显示逾期",
@@ -143,8 +144,8 @@ class CustodianAssignmentFilterSet(BaseFilterSet):
     search_fields = ("department__name", "region__name")
     category = django_filters.MultipleChoiceFilter(choices=Category.choices, label="人员类别")
     department = django_filters.ModelChoiceFilter(queryset=_departments, label="归口部门")
-    region = django_filters.NumberFilter(field_name="region_id", label="区域ID")
-    within = django_filters.CharFilter(method="filter_within", label="所属区域代码")
+    region = django_filters.NumberFilter(field_name="region_id", label="区域")
+    within = within_filter()
 
     class Meta:
         model = CustodianAssignment

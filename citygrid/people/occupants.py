@@ -23,6 +23,16 @@ class Residents:
             .order_by()
         )
 
+    def owner_counts(self, house_ids: list[int]) -> dict[int, int]:
+        return dict(
+            Residency.objects.filter(
+                house_id__in=house_ids, relation=Relation.OWNER, ended_on__isnull=True
+            )
+            .values_list("house_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+
     def may_see_marked(self, user) -> bool:
         return user.has_perm("people.view_specialgroup")
 

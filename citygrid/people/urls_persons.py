@@ -1,5 +1,6 @@
 from django.urls import path
 
+from citygrid.cases.views.fieldwork import SendVerificationView
 from citygrid.core.routing import model_urls
 from citygrid.people.models import Person
 from citygrid.people.views import persons as views
@@ -7,6 +8,12 @@ from citygrid.people.views import persons as views
 urlpatterns = [
     path("persons/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("persons/<int:pk>/move/", views.person_move, name="person_move"),
+    path("persons/search/", views.person_search, name="person_search"),
+    path(
+        "persons/<int:pk>/verify/",
+        SendVerificationView.as_view(model=Person),
+        name="person_verification",
+    ),
     *model_urls(
         "persons",
         Person,

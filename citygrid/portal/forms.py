@@ -24,9 +24,38 @@ class MultiplePhotoField(forms.FileField):
         return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
+class CategorySelect(forms.Select):
+    """Each option carries the words a citizen might type for it (`data-search`), which the
+    page's search matches as well as the name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.search_terms: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        terms = self.search_terms.get(str(value))
+        if terms:
+            option["attrs"]["data-search"] = terms
+        return option
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
+    widget = CategorySelect
+
     def label_from_instance(self, obj) -> str:
-        return f"{obj.parent.name} / {obj.name}"
+        return obj.name
+
+
+def grouped_categories(categories) -> list:
+    """Choices grouped by major class (事件 and 部件 have majors of the same name, so the
+    group says which), in code order."""
+    groups: dict[int, tuple[str, list]] = {}
+    for category in categories:
+        parent = category.parent
+        label = f"{parent.name}（{parent.get_kind_display()}）"
+        groups.setdefault(parent.pk, (label, []))[1].append((category.pk, category.name))
+    return list(groups.values())
 
 
 class ReportForm(forms.Form):
@@ -79,9 +108,13 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = (
-            CaseCategory.objects.reportable().select_related("parent").order_by("code")
+        categories = list(
+            CaseCategory.objects.reportable().select_related("parent").order_by("kind", "code")
         )
+        field = self.fields["category"]
+        field.queryset = CaseCategory.objects.reportable()
+        field.choices = [("", field.empty_label), *grouped_categories(categories)]
+        field.widget.search_terms = {str(c.pk): c.search_terms() for c in categories}
 
     def clean_token(self) -> str:
         token = self.cleaned_data["token"]

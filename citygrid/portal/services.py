@@ -5,7 +5,6 @@ Every case is filed by `citygrid.cases.intake.report_case`; this module only dec
 report goes there now or waits for a person to look at it. A held report is never lost.
 """
 
-import logging
 import secrets
 from dataclasses import replace
 from datetime import timedelta
@@ -15,10 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from citygrid.cases import events, photos
+from citygrid.cases import photos
 from citygrid.cases.choices import CaseState, Channel
 from citygrid.cases.intake import Report, locate, report_case
 from citygrid.cases.models import Case, CaseCategory
+from citygrid.cases.workflow import CASES
 from citygrid.core import ratelimit, records
 from citygrid.core.crypto import blind_index
 from citygrid.core.errors import ActionError
@@ -36,8 +36,6 @@ from citygrid.portal.models import (
 
 CODE_TEMPLATE = "verify_code"
 CODE_TEMPLATE_TEXT = "您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
-
-logger = logging.getLogger(__name__)
 
 
 class CitizenActor:
@@ -85,7 +83,7 @@ def find_submitted(key: str) -> Case | HeldReport | None:
 def submit_report(report: Report, *, ip: str = "", now=None) -> Case | HeldReport:
     """File a citizen's report as a case, or hold it for review when the phone or address is
     blocked or over its rate limit. A repeated submit returns what the first one made."""
-    report = replace(report, channel=Channel.WEB)
+    report = replace(report, channel=Channel.PORTAL)
     if report.idempotency_key:
         earlier = find_submitted(report.idempotency_key)
         if earlier is not None:
@@ -98,22 +96,8 @@ def submit_report(report: Report, *, ip: str = "", now=None) -> Case | HeldRepor
             raise ActionError("invalid_phone", "上报人手机号码格式不正确", 400) from exc
     reason = _hold_reason(phone, ip)
     if not reason:
-        case = report_case(report, actor=None, now=now)
-        notify_case_number(case)
-        return case
+        return report_case(report, actor=None, now=now)
     return hold_report(report, reason=reason, ip=ip, now=now)
-
-
-def notify_case_number(case: Case) -> None:
-    """The citizen gets the case number by SMS (template `case_number`), to follow it later.
-
-    The case is already filed: a disabled template must never cost the citizen their report."""
-    if not case.reporter_phone:
-        return
-    try:
-        send_sms(case.reporter_phone, "case_number", {"number": case.number}, related=case)
-    except ValueError:
-        logger.warning("case %s: no case-number SMS (template case_number unavailable)", case.pk)
 
 
 def hold_report(report: Report, *, reason: str, ip: str = "", now=None) -> HeldReport:
@@ -176,7 +160,7 @@ def release_held_report(held: HeldReport, *, actor, now=None) -> Case:
             lng=held.lng,
             lat=held.lat,
             address=held.address,
-            channel=Channel.WEB,
+            channel=Channel.PORTAL,
             reporter_name=held.reporter_name,
             reporter_phone=held.reporter_phone,
             photos=files,
@@ -186,7 +170,6 @@ def release_held_report(held: HeldReport, *, actor, now=None) -> Case:
         try:
             # The citizen reported, not the reviewer: the case carries no staff reporter.
             case = report_case(report, actor=None, now=now)
-            notify_case_number(case)
         finally:
             for image in files:
                 image.close()
@@ -341,7 +324,7 @@ def rate_case(case: Case, *, satisfaction: int, comment: str = "", now=None) -> 
         if case.satisfaction is None:
             case.satisfaction = satisfaction
             records.save_record(case, actor=None, update_fields=["satisfaction"])
-            events.record(
+            CASES.record_event(
                 case,
                 "evaluate",
                 actor=CITIZEN,

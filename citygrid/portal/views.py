@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST
 from citygrid.cases.choices import CaseState
 from citygrid.cases.intake import Report
 from citygrid.cases.models import Case, CaseAttachment
-from citygrid.cases.views.common import map_config
 from citygrid.core import files
 from citygrid.core.errors import ActionError
 from citygrid.core.middleware import client_ip
 from citygrid.portal import services
 from citygrid.portal.forms import TOKEN_RE, DiscardForm, FollowForm, RatingForm, ReportForm
 from citygrid.portal.models import CitizenRating, HeldReport
+from citygrid.regions.geo.tiles import map_config
 
 # What each state means to the person who reported, in plain words.
 PUBLIC_STATE = {
@@ -32,9 +32,20 @@ PUBLIC_STATE = {
     CaseState.REJECTED: "经核实不予受理",
     CaseState.MERGED: "已与同一问题合并办理",
 }
-# The photos a citizen sees of their case: the report's and the result's. Inspectors' photos are
-# internal evidence (they may show neighbours, plates, faces) and stay behind staff login.
+# The photos a citizen sees of their case: the report's and the result's, side by side once the
+# case is closed (before that the result is not final), except those staff marked private.
+# Inspectors' photos are internal evidence (they may show neighbours, plates, faces) and stay
+# behind staff login.
 PUBLIC_PHOTO_STAGES = (CaseAttachment.Stage.BEFORE, CaseAttachment.Stage.AFTER)
+
+
+def public_photos(case: Case):
+    """The photos of `case` the portal shows: none until it is closed."""
+    if case.state != CaseState.CLOSED:
+        return CaseAttachment.objects.none()
+    return case.attachments.filter(stage__in=PUBLIC_PHOTO_STAGES, private=False)
+
+
 # The steps a citizen sees on the timeline; internal ones (extensions, supervision...) are not.
 PUBLIC_STEP = {
     "report": "提交上报",
@@ -162,7 +173,7 @@ def case_progress(request, pk: int):
         if event.action in PUBLIC_STEP
     ]
     rating = CitizenRating.objects.filter(case=case).first()
-    photos = case.attachments.filter(stage__in=PUBLIC_PHOTO_STAGES)
+    photos = list(public_photos(case))
     can_rate = case.state == CaseState.CLOSED and rating is None
     return render(
         request,
@@ -171,7 +182,8 @@ def case_progress(request, pk: int):
             "case": case,
             "state_text": PUBLIC_STATE.get(case.state, case.get_state_display()),
             "steps": steps,
-            "photos": photos,
+            "before_photos": [p for p in photos if p.stage == CaseAttachment.Stage.BEFORE],
+            "after_photos": [p for p in photos if p.stage == CaseAttachment.Stage.AFTER],
             "rating": rating,
             "rating_form": RatingForm() if can_rate else None,
         },
@@ -180,7 +192,7 @@ def case_progress(request, pk: int):
 
 def case_photo(request, pk: int, photo: int, thumbnail: bool = False):
     case = _granted_case(request, pk)
-    attachment = get_object_or_404(case.attachments.filter(stage__in=PUBLIC_PHOTO_STAGES), pk=photo)
+    attachment = get_object_or_404(public_photos(case), pk=photo)
     return files.respond(attachment.thumbnail if thumbnail else attachment.image)
 
 

@@ -1,15 +1,17 @@
 import json
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from citygrid.core.views import generic
 from citygrid.regions import filtersets, forms, tables
 from citygrid.regions.choices import RegionLevel
+from citygrid.regions.geo.tiles import TileSet, map_config, valid_tile
 from citygrid.regions.models import GridWorker, Region
 from citygrid.regions.widgets import PICKER_COLUMNS, picker_label
 
@@ -34,6 +36,7 @@ class RegionView(generic.ObjectView):
             "child_count": obj.children.restrict(user, "view").count(),
             "workers": GridWorker.objects.restrict(user, "view").filter(region=obj),
             "boundary_json": json.dumps(obj.boundary) if obj.boundary else "",
+            "map_config": map_config(),
         }
 
 
@@ -43,7 +46,7 @@ class RegionEditView(generic.ObjectEditView):
     template_name = "regions/region_edit.html"
 
     def extra_context(self, obj):
-        return {"map_config": settings.MAP}
+        return {"map_config": map_config()}
 
 
 class RegionDeleteView(generic.ObjectDeleteView):
@@ -97,28 +100,10 @@ class GridWorkerExportView(generic.ExportView):
 
 
 @login_required
-def home(request):
-    """The landing page: how much territory and how many grid workers the user looks after."""
-    found = dict(
-        Region.objects.restrict(request.user, "view")
-        .values_list("level")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    counts = {
-        level.label: found.get(level.value, 0)
-        for level in RegionLevel
-        if level != RegionLevel.VILLAGE_GROUP
-    }
-    workers = GridWorker.objects.restrict(request.user, "view").count()
-    return render(request, "regions/home.html", {"counts": counts, "workers": workers})
-
-
-@login_required
 def grid_map(request):
     if not request.user.has_perm("regions.view_region"):
         raise PermissionDenied
-    return render(request, "regions/map.html", {"map_config": settings.MAP})
+    return render(request, "regions/map.html", {"map_config": map_config()})
 
 
 @login_required
@@ -154,3 +139,34 @@ def region_search(request):
         {**row, "text": picker_label(row["name"], row["code"], row["level"])} for row in rows
     ]
     return JsonResponse({"results": results})
+
+
+_tilesets: dict[Path, TileSet] = {}
+TILE_MAX_AGE = 86400  # a day: base maps change rarely, and an ETag revalidates after that
+
+
+@require_safe
+def tile(request, layer: str, z: int, x: int, y: int):
+    """One base-map tile from the layer's MBTiles file. Public like the map pages that show it
+    (the citizens' portal too); the path comes from settings only, never from the request.
+    A valid address without a tile answers 204 (nothing to draw there), anything else 404."""
+    path = settings.BASEMAP_FILES.get(layer)
+    if path is None or not valid_tile(z, x, y):
+        raise Http404("没有该瓦片")
+    tileset = _tilesets.get(path)
+    if tileset is None:
+        tileset = _tilesets.setdefault(path, TileSet(path))
+    found = tileset.tile(z, x, y)
+    if found is None:
+        if not path.is_file():
+            raise Http404("未配置该底图")
+        response = HttpResponse(status=204)
+        del response["Content-Type"]
+    elif request.headers.get("If-None-Match") == found.etag:
+        response = HttpResponseNotModified()
+        response["ETag"] = found.etag
+    else:
+        response = HttpResponse(found.data, content_type=found.content_type)
+        response["ETag"] = found.etag
+    response["Cache-Control"] = f"public, max-age={TILE_MAX_AGE}"
+    return response

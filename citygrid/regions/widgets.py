@@ -6,11 +6,13 @@ form or list page; a county holds thousands. The picker renders only the selecte
 answers from the user's territory only. The field's queryset still validates the choice.
 """
 
+import django_filters
 from django import forms
 from django.urls import reverse
 
 from citygrid.core.filtersets import INT_MAX
 from citygrid.regions.choices import RegionLevel
+from citygrid.regions.models import Region
 
 PICKER_COLUMNS = ("id", "code", "name", "level")
 
@@ -59,6 +61,39 @@ class RegionPicker(forms.Select):
 
 class RegionMultiPicker(RegionPicker, forms.SelectMultiple):
     """The same for a `ModelMultipleChoiceField` (a user's scope regions)."""
+
+
+class RegionCodePicker(forms.Select):
+    """The picker for a filter that takes a region code (`?within=330101`, as the API does):
+    the option's value is the code, so the address keeps meaning the same subtree."""
+
+    def get_context(self, name, value, attrs):
+        attrs = {
+            **(attrs or {}),
+            "class": "form-select",
+            "data-region-picker": "",
+            "data-value-field": "code",
+            "data-search-url": reverse("regions:region_search"),
+            "data-placeholder": "输入名称或区划代码搜索",
+        }
+        return super().get_context(name, value, attrs)
+
+    def optgroups(self, name, value, attrs=None):
+        codes = [v for v in value if v and str(v).isdigit() and len(str(v)) <= 20]
+        chosen = Region.objects.filter(code__in=codes).values(*PICKER_COLUMNS)[:1]
+        options = [self.create_option(name, "", "", not chosen, 0)]
+        for row in chosen:
+            label = picker_label(row["name"], row["code"], row["level"])
+            options.append(self.create_option(name, row["code"], label, True, 1))
+        return [(None, options, 0)]
+
+
+def within_filter() -> django_filters.CharFilter:
+    """Records in a region's subtree, the region picked by name or code (the filterset's
+    `filter_within` reads the code)."""
+    return django_filters.CharFilter(
+        method="filter_within", label="所属区域（含下级）", widget=RegionCodePicker()
+    )
 
 
 # Levels of government: where departments and responsibilities sit, never inside a grid.

@@ -23,4 +23,6 @@
   }
   tick();
   window.setInterval(tick, 30000);
+  // Rows put in by a script (the desk's new reports) count down at once too.
+  document.addEventListener("citygrid:rows-added", tick);
 })();

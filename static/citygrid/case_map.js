@@ -7,8 +7,11 @@
   var map = L.map(el).setView([config.center[1], config.center[0]], config.zoom);
   var baseLayers = window.CityGridBaseMaps(map, config);
   var overlays = {};
+  var fittedToCases = false;
   if (el.dataset.regionsUrl && window.CityGridRegionsLayer) {
-    overlays["区域网格"] = window.CityGridRegionsLayer(map, el.dataset.regionsUrl);
+    // Open on the user's territory, unless the cases have already set the view.
+    overlays["区域网格"] = window.CityGridRegionsLayer(map, el.dataset.regionsUrl,
+      { fit: function () { return !fittedToCases; } });
   }
   var cases = L.layerGroup().addTo(map);
   overlays["事件"] = cases;
@@ -19,7 +22,7 @@
     var p = feature.properties;
     var c = feature.geometry.coordinates;
     var m = L.circleMarker([c[1], c[0]], {
-      radius: 7, fillColor: p.colour, fillOpacity: 0.9,
+      pane: "cg-markers", radius: 7, fillColor: p.colour, fillOpacity: 0.9,
       color: p.overdue ? "#d63939" : "#ffffff", weight: p.overdue ? 4 : 1
     });
     var popup = document.createElement("div");
@@ -54,6 +57,7 @@
           (data.truncated ? "（已截断，请放大地图）" : "");
         if (first && layers.length) {
           first = false;
+          fittedToCases = true;
           map.fitBounds(L.featureGroup(layers).getBounds().pad(0.1), { maxZoom: 16 });
         }
         first = false;

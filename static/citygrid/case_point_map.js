@@ -13,7 +13,7 @@
     bounds.extend(area.getBounds());
   }
   JSON.parse(el.dataset.points || "[]").forEach(function (p) {
-    var marker = L.circleMarker([p.lat, p.lng], { radius: 8, color: "#d63939", weight: 2,
+    var marker = L.circleMarker([p.lat, p.lng], { pane: "cg-markers", radius: 8, color: "#d63939", weight: 2,
       fillColor: "#d63939", fillOpacity: 0.6 }).addTo(map);
     if (p.label) { marker.bindTooltip(p.label); }
     bounds.extend([p.lat, p.lng]);

@@ -25,7 +25,7 @@
       layer.bindTooltip(feature.properties.name, { sticky: true });
     } else {
       layer.bindTooltip(feature.properties.name, { permanent: true, direction: "center",
-        className: "region-label" });
+        className: "region-label", pane: "cg-labels" });
     }
     layer.on("click", function (e) {
       var url = el.dataset.cardUrl.replace("/0/", "/" + feature.properties.id + "/");
@@ -52,7 +52,16 @@
     },
     onError: function () { status.textContent = "地图数据加载失败"; }
   });
-  L.control.layers(baseLayers, { "区域网格": regions }, { collapsed: false }).addTo(map);
+  var overlays = { "区域网格": regions };
+  // Estates and buildings, for roles that may see them: points once zoomed in (the API says
+  // from which zoom), named on hover so they never hide one another.
+  [["estatesUrl", "小区", "#ae3ec9", 7], ["buildingsUrl", "楼栋", "#f76707", 5]].forEach(function (spec) {
+    if (el.dataset[spec[0]]) {
+      overlays[spec[1]] = window.CityGridPointsLayer(map, el.dataset[spec[0]],
+        { colour: spec[2], radius: spec[3], countKey: spec[0].replace("Url", "Count") });
+    }
+  });
+  L.control.layers(baseLayers, overlays, { collapsed: false }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   function levelLabel(level) {
     return { county: "区县", township: "街道/乡镇", community: "社区/村", grid: "网格" }[level] || "区域";

@@ -16,7 +16,11 @@
   }
   document.querySelectorAll("select[data-region-picker]").forEach(function (select) {
     new TomSelect(select, {
-      valueField: "id",
+      // One line whether focused or not (citygrid.css): a label that wrapped under the focused
+      // control's input moved the form under the next click.
+      wrapperClass: select.multiple ? "ts-wrapper" : "ts-wrapper search-picker",
+      // A filter by region code (`?within=`) keeps the code as its value.
+      valueField: select.dataset.valueField || "id",
       labelField: "text",
       // The server matched already; Tom Select narrows the options it has kept from earlier
       // searches the same way (name, or code) as one types on.

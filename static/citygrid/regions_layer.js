@@ -3,14 +3,16 @@
    as quiet outlines under the markers, by every case map, so a position can be told apart
    without any base map (an intranet without tiles).
 
-   options: fit (fit the first features), fitMaxZoom, style, onEachFeature, interactive,
-   onLoad(data), onError(error). Without style/onEachFeature the outlines are grey and labelled
-   and sit below markers; a failed load is silent unless onError is given. */
+   options: fit (open on the user's territory: true, or a function asked when the first answer
+   arrives, for maps that may have fitted to their own data meanwhile), fitMaxZoom, style,
+   onEachFeature, interactive, onLoad(data), onError(error). Without style/onEachFeature the
+   outlines are grey and sit below markers; their labels sit above the outlines and below
+   markers (the panes made by CityGridBaseMaps). A failed load is silent unless onError is given. */
 (function () {
   "use strict";
   function label(feature, l) {
     l.bindTooltip(feature.properties.name, { permanent: feature.properties.level !== "grid",
-      direction: "center", className: "region-label" });
+      direction: "center", className: "region-label", pane: "cg-labels" });
   }
   window.CityGridRegionsLayer = function (map, url, options) {
     options = options || {};
@@ -32,6 +34,7 @@
         bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(","),
         zoom: map.getZoom()
       });
+      if (!fitted) { params.set("scope", "1"); }
       if (pending) { pending.abort(); }
       pending = new AbortController();
       fetch(url + "?" + params, { credentials: "same-origin", signal: pending.signal })
@@ -39,9 +42,14 @@
         .then(function (data) {
           layer.clearLayers();
           layer.addData(data);
-          if (!fitted && data.features.length) {
+          if (!fitted) {
             fitted = true;
-            map.fitBounds(layer.getBounds(), { maxZoom: options.fitMaxZoom || 16 });
+            var wanted = typeof options.fit === "function" ? options.fit() : true;
+            var s = data.scope_bounds;
+            var bounds = s ? L.latLngBounds([s[1], s[0]], [s[3], s[2]]) : layer.getBounds();
+            if (wanted && bounds.isValid()) {
+              map.fitBounds(bounds, { maxZoom: options.fitMaxZoom || 16 });
+            }
           }
           if (options.onLoad) { options.onLoad(data); }
         })

@@ -6,7 +6,8 @@
   var Q = window.CityGridQueue;
   var MAX_SIDE = 1600;
   var JPEG_QUALITY = 0.8;
-  var KIND_LABELS = { report: "问题上报", verify: "事件核查", visit: "走访日志", patrol: "巡查任务" };
+  var KIND_LABELS = { report: "问题上报", verify: "事件核查", visit: "走访日志", patrol: "巡查任务",
+    answer: "核查任务", own_patrol: "新建巡查任务" };
 
   function $(selector, root) { return (root || document).querySelector(selector); }
   function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
@@ -158,7 +159,8 @@
         if (answer && !answer.error) {
           result.className = "alert alert-success";
           result.textContent = kind === "report" ? "上报成功，案卷号 " + answer.number
-            : kind === "verify" ? "核查已提交，事件状态：" + answer.state_label
+            : kind === "verify" ? "核查已提交，事件状态：" + answer.state_label +
+              (answer.next_step ? "。" + answer.next_step + "。" : "")
             : kind === "patrol" ? "巡查任务已完成" : "走访日志已提交";
         } else if (answer && answer.status && answer.status < 500 && answer.status !== 401) {
           result.className = "alert alert-danger";
@@ -171,6 +173,14 @@
         return answer;
       });
     });
+  }
+
+  // The typed words are in the class's names or common words ("坑" → 道路破损), or one of those
+  // words is in what was typed ("路灯不亮了" → 路灯): the portal's search matches the same way.
+  function matchesWords(terms, q) {
+    q = q.replace(/\s+/g, "");
+    if (terms.indexOf(q) >= 0) { return true; }
+    return terms.split(" ").some(function (t) { return t.length >= 2 && q.indexOf(t) >= 0; });
   }
 
   function setupReport() {
@@ -188,7 +198,7 @@
       var current = select.value;
       select.innerHTML = "";
       categories.filter(function (c) {
-        return !q || c.name.indexOf(q) >= 0 || c.code.indexOf(q) === 0 || c.parent.indexOf(q) >= 0;
+        return !q || c.code.indexOf(q) === 0 || matchesWords(c.search, q);
       }).forEach(function (c) {
         var option = document.createElement("option");
         option.value = c.id;
@@ -253,6 +263,20 @@
       $("button[type=submit]", form).disabled = true;
       submitQueued("verify", form.dataset.label + (passed.value === "1" ? " 通过" : " 不通过"),
         form.dataset.url, { passed: passed.value, note: note }, picker.files(), $("#verify-result"));
+    });
+  }
+
+  // The dispute form posts itself (dispute_form.js); here it gets the phone's position and,
+  // for a worker of several grids who has not picked one, the grid the phone stands in.
+  function setupDispute() {
+    var grid = $("#id_grid");
+    var picked = grid && grid.value !== "";
+    if (grid) grid.addEventListener("change", function () { picked = true; });
+    positionListeners.push(function (p) {
+      $("#id_lng").value = String(p.lng);
+      $("#id_lat").value = String(p.lat);
+      var mine = myGridAt(p.lng, p.lat);
+      if (grid && !picked && mine) grid.value = String(mine.id);
     });
   }
 
@@ -445,7 +469,8 @@
     window.addEventListener("offline", status);
     window.addEventListener("cg-queue-changed", status);
     if (page === "home") { setupMap(); countdowns(); setInterval(countdowns, 30000); }
-    if (page === "home" || page === "report" || page === "visit") watchPosition();
+    if (page === "home" || page === "report" || page === "visit" || page === "dispute") watchPosition();
+    if (page === "dispute" && $("#dispute-form")) setupDispute();
     if (page === "report") setupReport();
     if (page === "verify") setupVerify();
     if (page === "visit") setupVisit();

@@ -2,8 +2,25 @@
 (function () {
   "use strict";
   var select = document.getElementById("id_category");
+  // A class matches when the typed words are in its names or common words ("坑" → 道路破损),
+  // or one of those words is in what was typed ("路灯不亮了" → 路灯).
+  function matches(terms, q) {
+    if (terms.indexOf(q) >= 0) { return true; }
+    return terms.split(" ").some(function (t) { return t.length >= 2 && q.indexOf(t) >= 0; });
+  }
   if (select && window.TomSelect) {
-    new TomSelect(select, { maxOptions: 500, placeholder: "输入关键字搜索问题类别" });
+    new TomSelect(select, {
+      maxOptions: 500,
+      placeholder: "输入关键字搜索，如：坑、垃圾、路灯不亮",
+      lockOptgroupOrder: true,
+      score: function (search) {
+        var q = search.replace(/\s+/g, "");
+        return function (item) {
+          return !q || matches(item.text + " " + (item.search || ""), q) ? 1 : 0;
+        };
+      },
+      render: { no_results: function () { return '<div class="no-results">没有找到相关类别，请换个说法或从列表中选择</div>'; } },
+    });
   }
   var el = document.getElementById("portal-map");
   if (!el || !window.L) { return; }
@@ -43,6 +60,11 @@
     }, function () {
       show("无法获取当前位置，请在地图上点选位置", "red");
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  });
+  var photos = document.querySelector("[data-photo-picker]");
+  photos.addEventListener("change", function () {
+    var n = photos.files.length;
+    document.querySelector("[data-photo-count]").textContent = n ? "已选 " + n + " 张" : "未选择照片";
   });
   document.getElementById("portal-report-form").addEventListener("submit", function () {
     // One click, one submit; the server also ignores a repeated token.

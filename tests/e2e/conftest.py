@@ -25,6 +25,10 @@ CHROMIUM_ARGS = [
 CHROMIUM_HINT = ("Chromium not installed", "apt-get install chromium")
 # make_user() in the root conftest gives every user this password.
 PASSWORD = "Test@2026pw"
+# The sizes users look at: a phone for /m/ and /portal/, 1440 px for the desk.
+PHONE = {"width": 390, "height": 844}
+PHONE_DEVICE = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+DESKTOP = {"width": 1440, "height": 900}
 
 # Leaflet animates zooms over later frames and, when an animation ends, moves the map to the
 # animation's target, undoing any setView() made meanwhile. Switch animations off the moment
@@ -169,15 +173,16 @@ def new_page(browser, live_server):
 
     `leaflet=True` installs LEAFLET_HOOKS before any script of the page runs. Reduced motion
     turns off Bootstrap's transitions (an opening collapse) and smooth scrolling: what a test
-    clicks must not move between the press and the release of the button."""
+    clicks must not move between the press and the release of the button. Other keywords are
+    the context's (`**PHONE_DEVICE`, `viewport=DESKTOP`, `user_agent=...`)."""
     contexts = []
 
-    def open_page(leaflet: bool = False):
+    def open_page(leaflet: bool = False, **device):
         context = browser.new_context(
             base_url=live_server.url,
-            viewport={"width": 1400, "height": 900},
             locale="zh-CN",
             reduced_motion="reduce",
+            **{"viewport": {"width": 1400, "height": 900}, **device},
         )
         contexts.append(context)
         page = context.new_page()

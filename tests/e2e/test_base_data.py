@@ -96,9 +96,11 @@ def test_floating_person_into_a_rental_then_revealed_and_logged(page_as, tree, m
     )
     assert person.floating.reason == "01"
 
-    # ... and into the rented flat by the house code on its door plate.
+    # ... and into the rented flat, found by the house code on its door plate.
     page.get_by_role("link", name="迁居/变更住址").click()
-    page.fill("#id_house_code", house.code)
+    page.locator("#id_house-ts-control").fill(house.code)
+    page.locator(".ts-dropdown .option", has_text=house.code).click()
+    expect(page.locator("select#id_house")).to_have_value(str(house.pk))
     page.select_option("#id_relation", "tenant")
     with page.expect_navigation():
         page.get_by_role("button", name="办理").click()

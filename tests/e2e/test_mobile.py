@@ -2,6 +2,8 @@
 browser and a faked GPS position; two reports queued offline that arrive exactly once when the
 network returns; the app shell opening without a network."""
 
+import re
+
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
@@ -236,7 +238,9 @@ def test_verify_from_my_tasks_and_a_visit_logged_offline(
     expect(page.locator("[data-photo-count]")).to_have_text("已选 1 张")
     page.locator("#note").fill("现场已恢复通行")
     page.locator("#verify-form button[type=submit]").click()
-    expect(page.locator("#verify-result")).to_have_text("核查已提交，事件状态：待结案")
+    expect(page.locator("#verify-result")).to_have_text(
+        re.compile(r"^核查已提交，事件状态：待结案。下一步由 指挥中心 结案，时限 [-\d: ]+。$")
+    )
     with server_paused:
         case.refresh_from_db()
         assert case.state == "verified"

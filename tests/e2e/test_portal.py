@@ -46,7 +46,9 @@ def test_citizen_reports_with_photo_and_gps_on_a_phone(
         description = page.locator("textarea[name=description]")
         description.fill("人行道上堆放建材，影响通行")
         expect(description).to_have_value("人行道上堆放建材，影响通行")
+        expect(page.locator("[data-photo-count]")).to_have_text("未选择照片")
         page.locator("input[name=photos]").set_input_files(str(photo))
+        expect(page.locator("[data-photo-count]")).to_have_text("已选 1 张")
         page.click("#use-gps")
         expect(page.locator("#position-status")).to_contain_text("定位精度约 8 米")
         phone = page.locator("input[name=reporter_phone]")
@@ -63,7 +65,7 @@ def test_citizen_reports_with_photo_and_gps_on_a_phone(
             case = Case.objects.get()
             assert case.number == number
             assert (round(case.lng, 6), round(case.lat, 6)) == (120.005, 30.005)
-            assert case.channel == "web"
+            assert case.channel == "portal"
             assert case.category.name == "占道施工"
             assert case.attachments.count() == 1
         page.click("text=查看办理进度")

@@ -1,6 +1,7 @@
 """The person list's region filter searches the server as one types (never a list of every
 region), offers only the user's territory, and filters the table."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,27 @@ def test_region_picker_searches_and_filters(page, log_in, make_user, tree, peopl
     expect(page.locator(".ts-control .item")).to_contain_text("甲二网格")
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "region_picker.png"), full_page=True)
+
+
+def test_a_subtree_filter_picks_the_region_and_keeps_its_code(
+    page, log_in, make_user, tree, seeded, server_paused
+):
+    from citygrid.housing.models import House
+
+    with server_paused:
+        House.objects.create(region=tree.grid_a1, number="1", address="甲村1号")
+        House.objects.create(region=tree.grid_a2, number="2", address="甲村2号")
+    user = make_user(perms=["housing.view_house"], scope=[tree.county_a])
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(user)
+    page.goto("/housing/houses/")
+    rows = page.locator("#object-table tbody tr")
+    expect(rows).to_have_count(2)
+    page.locator("#id_within-ts-control").click()
+    page.keyboard.type("甲一")
+    page.locator(".ts-dropdown .option", has_text="甲一网格").click()
+    # The first click after picking lands on the button: the picker does not grow on focus.
+    page.get_by_role("button", name="查询").click()
+    expect(page).to_have_url(re.compile(rf"within={tree.grid_a1.code}"))
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("甲村1号")

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from citygrid.cases.actions import available_actions
 from citygrid.cases.choices import Channel, Step, Urgency
+from citygrid.cases.engine import Input, Transition
 from citygrid.cases.models import (
     Case,
     CaseAttachment,
@@ -12,7 +13,7 @@ from citygrid.cases.models import (
     Task,
 )
 from citygrid.cases.routing import dispatch_departments
-from citygrid.cases.workflow import CASES, Input, Transition
+from citygrid.cases.workflow import CASES
 
 
 class CaseCategorySerializer(serializers.ModelSerializer):
@@ -261,6 +262,12 @@ class TaskSerializer(serializers.ModelSerializer):
             "status",
             "result",
             "done_at",
+            "person",
+            "house",
+            "sender",
+            "instructions",
+            "outcome",
+            "corrections",
         ]
         read_only_fields = ["status", "result", "done_at"]
 

@@ -3,22 +3,16 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from citygrid.cases.choices import (
-    OPEN_STATES,
-    CaseKind,
-    CaseState,
-    Channel,
-    Lateness,
-    Step,
-    Urgency,
-)
+from citygrid.cases.choices import OPEN_STATES, CaseKind, CaseState, Channel, Step, Urgency
+from citygrid.cases.models.workflow import StepClock, WorkflowEvent
 from citygrid.core import files
 from citygrid.core.fields import EncryptedCharField
 from citygrid.core.models import ScopedModel
 from citygrid.core.text import StripControlsMixin
+from citygrid.regions.choices import RegionLevel
 
 
-class Case(ScopedModel):
+class Case(StepClock, ScopedModel):
     """One problem to solve (事件 or 部件问题), from report to evaluation.
 
     The state and the current step's clock are cached here for the desk's queries; the truth is
@@ -37,7 +31,7 @@ class Case(ScopedModel):
     address = models.CharField("地址", max_length=200, blank=True)
     lng = models.FloatField("经度")
     lat = models.FloatField("纬度")
-    channel = models.CharField("来源", max_length=20, choices=Channel.choices)
+    channel = models.CharField("来源", max_length=20, choices=Channel.choices, db_index=True)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="上报人账号",
@@ -67,22 +61,16 @@ class Case(ScopedModel):
         related_name="cases",
     )
     # The level now responsible (raised by escalation: grid → community → ... → city).
-    level = models.CharField("处置层级", max_length=20, default="grid")
+    level = models.CharField(
+        "处置层级", max_length=20, choices=RegionLevel.choices, default=RegionLevel.GRID
+    )
     step = models.CharField("当前环节", max_length=20, choices=Step.choices, blank=True)
-    step_started = models.DateTimeField("环节开始", null=True, blank=True)
-    step_deadline = models.DateTimeField("环节时限", null=True, blank=True, db_index=True)
-    step_warn_at = models.DateTimeField("预警时间", null=True, blank=True)
-    paused_at = models.DateTimeField("挂账/暂停时间", null=True, blank=True)
-    resume_state = models.CharField("恢复后状态", max_length=20, blank=True)
-    # Working seconds the current step spent suspended: excluded from its elapsed time.
-    paused_seconds = models.PositiveIntegerField("本环节暂停时长（秒）", default=0)
-    # The unit of the current step's limit, so lateness is measured the way the limit was set.
-    step_unit = models.CharField("时限单位", max_length=20, blank=True)
+    resume_state = models.CharField(
+        "恢复后状态", max_length=20, choices=CaseState.choices, blank=True
+    )
     extension_hours = models.DecimalField(
         "申请延期（工作时）", max_digits=6, decimal_places=2, null=True, blank=True
     )
-    warned = models.BooleanField("已发预警", default=False)
-    overdue_notified = models.BooleanField("已发超期提醒", default=False)
     possible_duplicate_of = models.ForeignKey(
         "self",
         verbose_name="疑似重复",
@@ -155,28 +143,13 @@ class Case(ScopedModel):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
-    def lateness(self, now=None) -> str:
-        """On time, warning (≥ 80 % of the step's limit used) or overdue."""
-        if not self.step_deadline or not self.is_open or self.paused_at:
-            return Lateness.ON_TIME
-        now = now or timezone.now()
-        if now >= self.step_deadline:
-            return Lateness.OVERDUE
-        if self.step_warn_at and now >= self.step_warn_at:
-            return Lateness.WARNING
-        return Lateness.ON_TIME
 
-
-class CaseEvent(StripControlsMixin, models.Model):
+class CaseEvent(StripControlsMixin, WorkflowEvent):
     """One step of a case's history, written only by the action functions. Append-only."""
 
     case = models.ForeignKey(
         Case, verbose_name="事件", on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField("操作", max_length=30, db_index=True)
-    from_state = models.CharField("原状态", max_length=20, blank=True)
-    to_state = models.CharField("新状态", max_length=20, blank=True)
-    time = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -185,7 +158,6 @@ class CaseEvent(StripControlsMixin, models.Model):
         blank=True,
         related_name="case_events",
     )
-    actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
     department = models.ForeignKey(
         "cases.Department",
         verbose_name="部门",
@@ -194,21 +166,10 @@ class CaseEvent(StripControlsMixin, models.Model):
         blank=True,
         related_name="events",
     )
-    note = models.TextField("意见", blank=True)
-    step = models.CharField("环节", max_length=20, blank=True)
-    step_deadline = models.DateTimeField("环节时限", null=True, blank=True)
-    # For actions that finish a step: was it finished within the limit?
-    on_time = models.BooleanField("按期", null=True, blank=True)
-    # Working seconds the finished step took (clock stopped while suspended).
-    elapsed_seconds = models.PositiveIntegerField("用时（秒）", null=True, blank=True)
-    data = models.JSONField("数据", default=dict, blank=True)
-    region_code = models.CharField("区域代码", max_length=15, db_index=True)
 
-    class Meta:
+    class Meta(WorkflowEvent.Meta):
         verbose_name = "案件事件记录"
         verbose_name_plural = "案件事件记录"
-        ordering = ["time", "id"]
-        default_permissions = ("view",)
         indexes = [
             models.Index(fields=["action", "time"], name="caseevent_action_time_idx"),
             # Indicators cut by region and period, and look up a case's last event before T.
@@ -240,6 +201,9 @@ class CaseAttachment(models.Model):
         related_name="attachments",
     )
     stage = models.CharField("阶段", max_length=10, choices=Stage.choices)
+    # Staff mark a photo private when it shows what the public must not see (faces, plates,
+    # a home's inside): it then stays off the citizens' progress page.
+    private = models.BooleanField("不公开", default=False)
     image = models.ImageField(
         "照片", upload_to=files.UnguessableName("cases"), storage=files.PrivateStorage("cases")
     )

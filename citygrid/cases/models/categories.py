@@ -36,6 +36,14 @@ class CaseCategory(ChangeLoggedModel):
     name = models.CharField("名称", max_length=50)
     register_criteria = models.TextField("立案条件", blank=True)
     closing_criteria = models.TextField("结案条件", blank=True)
+    # Citizens do not know class names: "坑" must find 道路破损. A major class's words serve
+    # all its minor classes.
+    keywords = models.CharField(
+        "群众常用说法",
+        max_length=200,
+        blank=True,
+        help_text="用空格分隔，如：坑 坑洼 路面破了；上报时按这些词也能搜到本类",
+    )
     active = models.BooleanField("启用", default=True)
 
     objects = models.Manager.from_queryset(CaseCategoryQuerySet)()
@@ -62,6 +70,14 @@ class CaseCategory(ChangeLoggedModel):
     @property
     def is_minor(self) -> bool:
         return self.parent_id is not None
+
+    def search_terms(self) -> str:
+        """What a citizen's words are matched against: the names and the common words of the
+        class and of its major class (the parent must be loaded)."""
+        parts = [self.name, self.keywords]
+        if self.parent_id is not None:
+            parts += [self.parent.name, self.parent.keywords]
+        return " ".join(" ".join(parts).split())
 
     def clean(self) -> None:
         code = (self.code or "").strip()

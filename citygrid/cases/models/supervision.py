@@ -7,11 +7,20 @@ from citygrid.core.models import ScopedModel
 
 
 class SupervisionOrder(ScopedModel):
-    """A 督办单: an order to a department about a late case, which the department must answer."""
+    """A 督办单: an order to a department about a late case or dispute (its `subject`), which
+    the department must answer."""
 
     case = models.ForeignKey(
         "cases.Case",
         verbose_name="事件",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="supervision_orders",
+    )
+    dispute = models.ForeignKey(
+        "disputes.Dispute",
+        verbose_name="纠纷",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -69,8 +78,18 @@ class SupervisionOrder(ScopedModel):
         permissions = [("answer_supervisionorder", "回复督办")]
 
     def __str__(self) -> str:
-        target = self.case.number if self.case_id else self.department.name
+        subject = self.subject
+        target = subject.number if subject is not None else self.department.name
         return f"{self.get_level_display()}：{target}"
+
+    @property
+    def subject(self):
+        """The case or dispute this order is about (None for an order about a department)."""
+        if self.case_id:
+            return self.case
+        if self.dispute_id:
+            return self.dispute
+        return None
 
     def get_absolute_url(self) -> str:
         return reverse("cases:supervisionorder", args=[self.pk])

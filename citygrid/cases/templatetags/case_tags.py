@@ -17,6 +17,8 @@ EVENT_LABELS = {
     "report": "上报",
     "supervision_answered": "督办回复",
     "supervision_escalated": "督办升级",
+    "photo_private": "照片设为不公开",
+    "photo_public": "照片恢复公开",
 }
 
 

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 DESK = reverse("cases:desk")
 
 # session, user, permissions (3), scope, 4 tab counts, the page, the user's departments (once),
-# the supervision tab's membership test, unread notifications.
-DESK_QUERIES = 14
+# the supervision tab's membership test, the newest case id (the live feed's cursor), unread
+# notifications, the filter form's minor classes and departments.
+DESK_QUERIES = 16
 # session, user, permissions (3), scope, the case, the user's departments, events, photos, the
 # time limits of all steps (one query), the dispatch rule, supervision orders, tasks, merged
 # cases, unread notifications.

@@ -2,7 +2,7 @@
 
 A history is generated through the real action functions (every transition, late and on-time
 steps, returns, reworks, extensions, reopenings, merges …) over three months around a new year;
-the roll-up kept by `events.record` must give what the events give live (`base_queryset` forces
+the roll-up kept by `CASES.record_event` must give what the events give live (`base_queryset` forces
 the live path), and rebuilding it from the events must write the same rows.
 """
 

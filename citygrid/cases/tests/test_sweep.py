@@ -105,6 +105,9 @@ def test_unanswered_supervision_order_escalates(handling, setup):
         Notification.objects.filter(recipient=setup.handler, title__startswith="督办升级").count()
         == 1
     )
+    # The higher order is texted to the department's mobile like the first one.
+    [text] = SmsMessage.objects.filter(template__code="supervision_order", object_id=new.pk)
+    assert (text.phone, text.params["level"]) == ("13600000001", "重点")
     assert sweep_deadlines(at(4, 14) + timedelta(minutes=1)).escalated_orders == 0
 
 

@@ -12,10 +12,11 @@ from django.utils import timezone
 from citygrid.cases import actions
 from citygrid.cases.api.serializers import ActionSerializer
 from citygrid.cases.choices import TaskKind, TaskStatus
+from citygrid.cases.engine import Guard, Input, Transition, Workflow
 from citygrid.cases.forms import ActionForm
 from citygrid.cases.models import Case, Task
 from citygrid.cases.tests.conftest import MONDAY_10, jpeg
-from citygrid.cases.workflow import CASES, TRANSITIONS, Guard, Input, Transition, Workflow
+from citygrid.cases.workflow import CASES, TRANSITIONS
 from citygrid.core.errors import ActionError
 
 pytestmark = pytest.mark.django_db

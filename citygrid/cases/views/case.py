@@ -14,19 +14,27 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from citygrid.cases import actions, fieldwork, filtersets, intake, tables
+from citygrid.cases import actions, fieldwork, filtersets, handover, intake, photos, tables
 from citygrid.cases.calendar import current_calendar
 from citygrid.cases.choices import Channel, Step, TimeUnit
 from citygrid.cases.clock import limits_for
 from citygrid.cases.errors import CaseNotFound
 from citygrid.cases.forms import ActionForm, ReportForm
-from citygrid.cases.models import Case, CaseEvent, SupervisionOrder, Task, Visit
+from citygrid.cases.models import (
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    SupervisionOrder,
+    Task,
+    Visit,
+)
 from citygrid.cases.routing import responsible_department
 from citygrid.cases.templatetags.case_tags import action_label, level_label
-from citygrid.cases.views.common import ListView, map_config
+from citygrid.cases.views.common import ListView
 from citygrid.cases.workflow import CASES
 from citygrid.core.errors import ActionError
 from citygrid.core.views import generic
+from citygrid.regions.geo.tiles import map_config
 
 CASE_RELATED = ("category__parent", "department", "region", "possible_duplicate_of", "merged_into")
 
@@ -130,6 +138,16 @@ def timeline(case: Case) -> list[TimelineRow]:
     return rows
 
 
+def photo_stages(rows: list[TimelineRow]) -> dict[str, list]:
+    """The case's photos by stage, from the timeline's (already loaded): the report's beside
+    the description, and before / after / verification side by side once handled."""
+    stages = {stage: [] for stage in CaseAttachment.Stage.values}
+    for row in rows:
+        for photo in row.photos:
+            stages[photo.stage].append(photo)
+    return stages
+
+
 # --- the case page ----------------------------------------------------------------------------
 
 
@@ -141,8 +159,11 @@ class CaseView(generic.ObjectView):
         user = self.request.user
         available = actions.available_actions(obj, user)
         visible = Case.objects.restrict(user, "view")
+        rows = timeline(obj)
         return {
-            "timeline": timeline(obj),
+            "timeline": rows,
+            "photos": photo_stages(rows),
+            "can_set_photo_privacy": user.has_perm("cases.register_case"),
             "action_forms": [(t, ActionForm(transition=t, case=obj, user=user)) for t in available],
             "duplicate": visible.filter(pk=obj.possible_duplicate_of_id).first()
             if obj.possible_duplicate_of_id
@@ -177,13 +198,33 @@ def case_act(request, pk: int, action: str):
         )
         if not form.is_valid():
             raise ActionError("invalid_input", form.error_text(), 400)
-        actions.perform(action, case, actor=request.user, inputs=form.cleaned_data)
+        case = actions.perform(action, case, actor=request.user, inputs=form.cleaned_data)
     except CaseNotFound as exc:
         raise Http404 from exc
     except ActionError as exc:
         messages.error(request, f"未能执行“{transition.label}”：{exc.message}")
     else:
-        messages.success(request, f"已执行“{transition.label}”：{case.number}")
+        messages.success(request, handover.done_text(action, transition.label, case))
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def photo_privacy(request, pk: int, photo: int):
+    """Keep a photo off the citizens' progress page, or put it back (`photos.set_private`):
+    for those who screen reports (受理立案), on cases they may see."""
+    case = get_object_or_404(Case.objects.restrict(request.user, "view"), pk=pk)
+    if not request.user.has_perm("cases.register_case"):
+        raise PermissionDenied("您没有设置照片公开范围的权限")
+    attachment = get_object_or_404(case.attachments.select_related("case"), pk=photo)
+    private = request.POST.get("private") == "1"
+    if photos.set_private(attachment, private, actor=request.user):
+        messages.success(
+            request,
+            "照片已设为不公开，群众进度页不再显示"
+            if private
+            else "照片已恢复公开，结案后群众可在进度页查看",
+        )
     return redirect(case)
 
 

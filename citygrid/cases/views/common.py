@@ -2,7 +2,6 @@
 
 from datetime import date, datetime, time
 
-from django.conf import settings
 from django.db import models
 from django.utils.timezone import localtime
 
@@ -50,7 +49,3 @@ class RecordView(generic.ObjectView):
         return {
             "fields": [(obj._meta.get_field(n).verbose_name, display(obj, n)) for n in self.fields]
         }
-
-
-def map_config() -> dict:
-    return settings.MAP

@@ -15,7 +15,7 @@ from citygrid.cases.views.common import ListView
 from citygrid.core.errors import ActionError
 from citygrid.core.views import generic
 
-RELATED = ("case", "department", "issued_by", "answered_by")
+RELATED = ("case", "dispute", "department", "issued_by", "answered_by")
 
 
 class SupervisionOrderListView(ListView):

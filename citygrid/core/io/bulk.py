@@ -13,10 +13,8 @@ single write. Resources add what their `save()` adds in their hooks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import UniqueConstraint
 
 from citygrid.core import records
@@ -50,28 +48,22 @@ def _per_row_constraints(model) -> bool:
     )
 
 
-def _value(instance, name: str):
-    field = instance._meta.get_field(name)
-    return getattr(instance, field.attname)
-
-
 def check_unique(model, instances: list[models.Model]) -> dict[int, ValidationError]:
     """Unique checks for a chunk: one query per unique field set finds the rows that collide;
     only those (and models with constraints that need a row) get Django's own checks, so the
     messages are exactly those of `full_clean`. Returns errors by position in `instances`."""
     suspects: set[int] = set(range(len(instances))) if _per_row_constraints(model) else set()
     for fields in _unique_sets(model):
-        first = model._meta.get_field(fields[0])
-        values = {_value(i, fields[0]) for i in instances} - {None, ""}
+        attnames = [model._meta.get_field(n).attname for n in fields]
+        values = {getattr(i, attnames[0]) for i in instances} - {None, ""}
         if not values:
             continue
         taken: dict[tuple, set] = {}
-        rows = model._base_manager.filter(**{f"{first.attname}__in": values})
-        attnames = [model._meta.get_field(n).attname for n in fields]
+        rows = model._base_manager.filter(**{f"{attnames[0]}__in": values})
         for pk, *key in rows.values_list("pk", *attnames):
             taken.setdefault(tuple(key), set()).add(pk)
         for position, instance in enumerate(instances):
-            key = tuple(_value(instance, n) for n in fields)
+            key = tuple(getattr(instance, a) for a in attnames)
             if None in key:
                 continue
             if taken.get(key, set()) - {instance.pk}:
@@ -93,45 +85,89 @@ def check_unique(model, instances: list[models.Model]) -> dict[int, ValidationEr
 # --- The import fast path ------------------------------------------------------------------------
 
 
-def validate_rows(resource, rows: list, user, progress: Callable[[int], None]) -> None:
-    """Validate every row like `importer.validate_row`, a chunk at a time."""
+class SeenKeys:
+    """The natural keys an import has met, in a temporary table of the import's transaction
+    rather than in memory: a file of ten million rows must not hold ten million keys in the
+    worker. A key is stored as its `repr` (strings, numbers, None and tuples of them)."""
+
+    TABLE = "citygrid_import_seen_keys"
+
+    def __init__(self, model):
+        self._connection = connections[router.db_for_write(model)]
+        with self._connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.TABLE} (k text PRIMARY KEY)")
+
+    def seen_before(self, keys: list) -> set:
+        """Which of `keys` an earlier call had; remembers the rest."""
+        names = {repr(key): key for key in keys}
+        wanted = list(names)
+        new: set = set()
+        with self._connection.cursor() as cursor:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                marks = ", ".join(["(%s)"] * len(part))
+                cursor.execute(
+                    f"INSERT INTO {self.TABLE} (k) VALUES {marks} "
+                    "ON CONFLICT DO NOTHING RETURNING k",
+                    part,
+                )
+                new.update(row[0] for row in cursor.fetchall())
+        return {key for name, key in names.items() if name not in new}
+
+    def close(self) -> None:
+        with self._connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {self.TABLE}")
+
+
+DUPLICATE = "文件中重复出现"
+
+
+def check_chunk(resource, user, chunk: list) -> list:
+    """Validate a chunk's rows as `importer.validate_row` would, except for keys met in earlier
+    chunks (the caller's `SeenKeys` decides those). Returns (row, key) for each row that got as
+    far as its key, in order: the caller marks those met before."""
+    resource.prefetch_chunk([row for row in chunk if not row.errors])
+    candidates = [(row, resource.row_key(row)) for row in chunk if not row.errors]
+    here: set = set()
+    keyed = []
+    for row, key in candidates:
+        if key in here:
+            row.errors[resource.natural_key] = DUPLICATE
+            continue
+        if key is not None:
+            here.add(key)
+        keyed.append((row, key))
+    existing = resource.find_existing_many([k for _, k in keyed if k is not None])
     pending: dict = {}
-    seen: set = set()
-    ordered = resource.order_rows(rows)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
-        resource.prefetch_chunk([row for row in chunk if not row.errors])
-        keyed = []
-        for row in chunk:
-            if row.errors:
-                continue
-            key = resource.row_key(row)
-            if key in seen:
-                row.errors[resource.natural_key] = "文件中重复出现"
-                continue
-            if key is not None:
-                seen.add(key)
-            keyed.append((row, key))
-        existing = resource.find_existing_many([k for _, k in keyed if k is not None])
-        built = []
-        for row, key in keyed:
-            found = existing.get(key) if key is not None else None
-            instance = _build(resource, row, found, user, pending)
-            if instance is not None:
-                built.append((row, key, instance, found is None))
-                pending[key] = instance
-        collisions = check_unique(resource.model, [b[2] for b in built])
-        for position, (row, key, instance, new) in enumerate(built):
-            if position in collisions:
-                record_validation_error(resource, row, collisions[position])
-            elif not resource.in_scope(instance, user):
-                row.errors["__all__"] = "该记录不在您的管辖范围内"
-            else:
-                row.instance = instance
-                row.created = new
-                continue
-            pending.pop(key, None)
-        progress(start + len(chunk))
+    built = []
+    for row, key in keyed:
+        found = existing.get(key) if key is not None else None
+        instance = _build(resource, row, found, user, pending)
+        if instance is not None:
+            built.append((row, key, instance, found is None))
+            pending[key] = instance
+    collisions = check_unique(resource.model, [b[2] for b in built])
+    for position, (row, key, instance, new) in enumerate(built):
+        if position in collisions:
+            record_validation_error(resource, row, collisions[position])
+        elif not resource.in_scope(instance, user):
+            row.errors["__all__"] = "该记录不在您的管辖范围内"
+        else:
+            row.instance = instance
+            row.created = new
+            continue
+        pending.pop(key, None)
+    return candidates
+
+
+def mark_met_before(resource, seen: SeenKeys, candidates: list) -> None:
+    """Rows whose key an earlier chunk had are duplicates, whatever their own validation
+    found (the row path never validates them)."""
+    earlier = seen.seen_before([key for _, key in candidates if key is not None])
+    for row, key in candidates:
+        if key is not None and key in earlier:
+            row.errors = {resource.natural_key: DUPLICATE}
+            row.instance = None
 
 
 def _build(resource, row, existing, user, pending: dict):
@@ -154,23 +190,18 @@ def _build(resource, row, existing, user, pending: dict):
     return instance
 
 
-def write_rows(resource, rows: list, user, progress: Callable[[int], None]) -> tuple[int, int]:
+def write_rows(resource, rows: list, user) -> tuple[int, int]:
     """Write the validated rows in batches; call inside the import's transaction."""
     ordered = [row for row in resource.order_rows(rows) if row.instance is not None]
     created = [row.instance for row in ordered if row.created]
     updated = [row.instance for row in ordered if not row.created]
-    done = 0
     for start in range(0, len(created), BATCH):
         batch = created[start : start + BATCH]
         resource.before_bulk_create(batch)
         records.create_records(resource.model, batch, actor=user, copy=resource.copy)
         resource.after_bulk_write(batch, [], user)
-        done += len(batch)
-        progress(done)
     for start in range(0, len(updated), BATCH):
         batch = updated[start : start + BATCH]
         records.update_records(resource.model, batch, actor=user)
         resource.after_bulk_write([], batch, user)
-        done += len(batch)
-        progress(done)
     return len(created), len(updated)

@@ -4,6 +4,7 @@ Every export is written here (`write_table`, `add_sheet`), so every cell on the 
 `safe_cell`: the one place where exported text is made safe to open.
 """
 
+import contextlib
 import csv
 import datetime
 import io
@@ -49,41 +50,84 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def read_table(data: bytes, fmt: str) -> tuple[list[str], list[list[str]]]:
-    """Header and data rows; blank rows are dropped. A file with more than
-    `CITYGRID_MAX_IMPORT_ROWS` data rows is refused after reading one row past the cap, so a
-    sheet that unpacks to a million rows is never held in memory."""
-    cap = settings.CITYGRID_MAX_IMPORT_ROWS
-    if fmt == "csv":
-        for encoding in ("utf-8-sig", "gb18030"):
+class Table:
+    """A data file read in two passes and never held whole: `open_table` scans it once (the
+    encoding, the header, the number of data rows, refusing a file over the cap before any row
+    is used); iterating yields the data rows one at a time, blank rows dropped."""
+
+    def __init__(self, fh, fmt: str):
+        self._fh = fh
+        self.fmt = fmt
+        self.encoding = "utf-8-sig"
+        self.header: list[str] = []
+        self.count = 0
+
+    def __iter__(self):
+        rows = self._rows()
+        next(rows, None)  # the header
+        return rows
+
+    def _rows(self):
+        """The non-blank rows from the start of the file, cells as stripped strings."""
+        self._fh.seek(0)
+        if self.fmt == "csv":
+            text = io.TextIOWrapper(self._fh, encoding=self.encoding, newline="")
             try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise FileFormatError("无法识别文件编码，请使用 UTF-8 或 GBK 编码的 CSV")
-        rows = _first_rows(([c.strip() for c in row] for row in csv.reader(io.StringIO(text))), cap)
-    else:
+                for row in csv.reader(text):
+                    cells = [c.strip() for c in row]
+                    if any(cells):
+                        yield cells
+            finally:
+                # The caller owns the file: the wrapper must not close it when collected (an
+                # abandoned pass may be collected after the caller closed it).
+                with contextlib.suppress(ValueError):
+                    text.detach()
+            return
         try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            wb = load_workbook(self._fh, read_only=True, data_only=True)
         except Exception as exc:
             raise FileFormatError("无法读取 Excel 文件，请确认是 .xlsx 格式") from exc
         try:
-            cells = wb.worksheets[0].iter_rows(values_only=True)
-            rows = _first_rows(([_cell(c) for c in row] for row in cells), cap)
+            for row in wb.worksheets[0].iter_rows(values_only=True):
+                cells = [_cell(c) for c in row]
+                if any(cells):
+                    yield cells
         finally:
             wb.close()
-    if not rows:
-        raise FileFormatError("文件为空")
-    if len(rows) > cap + 1:
-        raise FileFormatError(f"文件超过 {cap} 行数据的上限，请拆分后分批导入")
-    return rows[0], rows[1:]
+
+    def _scan(self, cap: int) -> None:
+        encodings = ("utf-8-sig", "gb18030") if self.fmt == "csv" else ("",)
+        for encoding in encodings:
+            self.encoding = encoding
+            rows = self._rows()
+            try:
+                self.header = next(rows, [])
+                self.count = sum(1 for _ in itertools.islice(rows, cap + 1))
+                break
+            except UnicodeDecodeError:
+                continue
+            finally:
+                rows.close()
+        else:
+            raise FileFormatError("无法识别文件编码，请使用 UTF-8 或 GBK 编码的 CSV")
+        if not self.header:
+            raise FileFormatError("文件为空")
+        if self.count > cap:
+            raise FileFormatError(f"文件超过 {cap} 行数据的上限，请拆分后分批导入")
 
 
-def _first_rows(rows, cap: int) -> list[list[str]]:
-    """The non-blank rows: the header, the data rows up to `cap`, and one more if there is one."""
-    return list(itertools.islice((r for r in rows if any(r)), cap + 2))
+def open_table(fh, fmt: str, cap: int | None = None) -> Table:
+    """A seekable binary file as a `Table`; at most `cap` data rows (default
+    `CITYGRID_MAX_IMPORT_ROWS`), counted without reading past one row over the cap."""
+    table = Table(fh, fmt)
+    table._scan(settings.CITYGRID_MAX_IMPORT_ROWS if cap is None else cap)
+    return table
+
+
+def read_table(data: bytes, fmt: str, cap: int | None = None) -> tuple[list[str], list[list[str]]]:
+    """Header and data rows of a small file held in memory (a preview, the error file)."""
+    table = open_table(io.BytesIO(data), fmt, cap)
+    return table.header, list(table)
 
 
 def safe_cell(value):

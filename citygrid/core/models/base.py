@@ -70,12 +70,21 @@ class ChangeLoggedModel(models.Model):
         or bulk): text without control characters (every entry point writes through here, so
         this is the one place they are kept out), blind indexes of sensitive fields; subclasses
         add theirs."""
-        from citygrid.core.crypto import blind_index
-
         strip_text_fields(self)
         for name in self.sensitive_fields:
             if hasattr(self, f"{name}_index"):
-                setattr(self, f"{name}_index", blind_index(getattr(self, name) or ""))
+                setattr(self, f"{name}_index", self.blind_index_of(name))
+
+    def blind_index_of(self, name: str) -> str:
+        """The blind index of the field's current value, remembered with the value: a record
+        is derived at validation and again at its write, and imports do it a million times."""
+        from citygrid.core.crypto import blind_index
+
+        value = getattr(self, name) or ""
+        known = self.__dict__.setdefault("_blind_indexes", {})
+        if name not in known or known[name][0] != value:
+            known[name] = (value, blind_index(value))
+        return known[name][1]
 
     def clean_fields(self, exclude=None):
         self.derive()

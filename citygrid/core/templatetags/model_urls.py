@@ -1,5 +1,4 @@
 from django import template
-from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
 
 register = template.Library()
@@ -19,14 +18,6 @@ def has_route(obj, suffix: str) -> bool:
     except NoReverseMatch:
         return False
     return True
-
-
-@register.filter
-def field_label(name: str, model) -> str:
-    try:
-        return model._meta.get_field(name).verbose_name
-    except FieldDoesNotExist:
-        return name
 
 
 @register.filter

@@ -6,7 +6,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from citygrid.core import records
-from citygrid.core.io.importer import parse_rows
+from citygrid.core.io.importer import map_headers
+from citygrid.core.io.rows import parse_rows
 from citygrid.core.text import strip_controls
 from citygrid.integrations.open311.renderers import to_xml
 
@@ -52,9 +53,9 @@ def test_bulk_create_strips_controls(tree):
 def test_import_cells_are_cleaned_before_parsing(tree):
     from citygrid.housing.resources import EstateResource
 
-    (row,) = parse_rows(
-        EstateResource(), ["区域代码", "小区名称"], [["330101001001\x01", "阳光\x1f小区"]]
-    )
+    resource = EstateResource()
+    index = map_headers(resource, ["区域代码", "小区名称"])
+    (row,) = parse_rows(resource, index, [["330101001001\x01", "阳光\x1f小区"]])
     assert row.errors == {}
     assert row.values["region"] == tree.community_a
     assert row.values["name"] == "阳光小区"

@@ -49,6 +49,7 @@ SYSTEM_TEXT = {
     "cases.IndicatorMonth": "counters keyed by region codes copied from cleaned cases",
     "cases.IndicatorYear": "counters keyed by region codes copied from cleaned cases",
     "people.GridPopulation": "counts keyed by region codes and category keys set by code",
+    "disputes.DisputeRollup": "counters keyed by codes and choices copied from cleaned disputes",
     "demo.SeedProgress": "the demo generator's checkpoint: its city code and a count",
 }
 

@@ -150,9 +150,13 @@ def test_bulk_and_row_paths_give_the_same_records_and_change_log(
         assert "330101198503010" not in change[6]
 
 
+@pytest.mark.parametrize("chunk", [1000, 3])
 def test_bulk_path_reports_the_same_errors_and_writes_nothing(
-    client, tree, importer_user, monkeypatch
+    client, tree, importer_user, monkeypatch, chunk
 ):
+    # With chunks of 3 the duplicate is met a chunk after its first row, which is written by
+    # then, and the last error comes after three chunks were written and must be rolled back.
+    monkeypatch.setattr(bulk, "CHUNK", chunk)
     data = rows(tree, 12)
     data[4]["证件号码"] = data[4]["证件号码"][:-1] + (
         "0" if data[4]["证件号码"][-1] != "0" else "1"
@@ -237,10 +241,10 @@ def test_queries_do_not_grow_with_the_rows(tree, make_user):
     assert run(200) == run(20)
 
 
-def test_progress_reaches_the_total_through_validation_and_writing(tree, make_user, monkeypatch):
+def test_progress_moves_chunk_by_chunk_to_the_total(tree, make_user, monkeypatch):
     user = make_user(perms=PERMS, scope=[tree.county_a])
     seen = []
-    monkeypatch.setattr(importer, "_progress", lambda job, done: seen.append(done))
+    monkeypatch.setattr(importer, "_progress_outside", lambda job: seen.append)
     monkeypatch.setattr(bulk, "CHUNK", 10)
     job = ImportJob.objects.create(
         user=user,
@@ -251,14 +255,14 @@ def test_progress_reaches_the_total_through_validation_and_writing(tree, make_us
     importer.run(job, PersonResource())
     job.refresh_from_db()
     assert job.status == "done"
-    assert seen == [5, 10, 15, 20]  # validation: the first half, chunk by chunk
+    assert seen == [10, 20, 30, 40]  # each chunk validated and written
     assert job.processed_rows == job.total_rows == 40
 
 
 def test_a_resource_without_bulk_keeps_the_row_path(client, tree, make_user, monkeypatch):
     assert RegionResource.bulk is False
     called = []
-    monkeypatch.setattr(bulk, "validate_rows", lambda *a: called.append(a))
+    monkeypatch.setattr(bulk, "check_chunk", lambda *a: called.append(a))
     perms = [f"regions.{a}_region" for a in ("view", "add", "change", "import")]
     client.force_login(make_user(perms=perms, scope=[tree.city]))
     data = [{"区划代码": "330101001001009", "名称": "新网格", "层级": "网格"}]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from citygrid.core import tasks
@@ -100,21 +101,58 @@ def test_only_jobs_a_worker_took_and_lost_are_reaped(tree, make_user, settings):
     }
 
 
-def test_the_heartbeat_moves_on_while_rows_are_validated(tree, make_user, monkeypatch):
+def _heartbeat_seen_elsewhere(job: ImportJob):
+    """The job's heartbeat as another process (the job page, the reaper) reads it now."""
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other.cursor() as cursor:
+            table = ImportJob._meta.db_table
+            cursor.execute(f"SELECT heartbeat_at FROM {table} WHERE id = %s", [job.pk])
+            return cursor.fetchone()[0]
+    finally:
+        other.close()
+
+
+def test_the_heartbeat_moves_on_chunk_by_chunk(tree, make_user, monkeypatch):
     monkeypatch.setattr(bulk, "CHUNK", 5)
-    beats = []
-    progress = importer._progress
+    seen = []
+    outside = importer._progress_outside
 
-    def record(job, done):
-        progress(job, done)
-        beats.append(ImportJob.objects.get(pk=job.pk).heartbeat_at)
+    def watched(job):
+        report = outside(job)
 
-    monkeypatch.setattr(importer, "_progress", record)
+        def record(done):
+            report(done)
+            seen.append(done)
+
+        record.close = getattr(report, "close", lambda: None)
+        return record
+
+    monkeypatch.setattr(importer, "_progress_outside", watched)
     job = new_job(make_user(perms=PERMS, scope=[tree.county_a]), rows(tree, 20))
 
     importer.run(job, PersonResource())
 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE, job.errors
-    assert len(beats) == 4
-    assert all(beats) and beats == sorted(beats)
+    assert seen == [5, 10, 15, 20]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite: one writer at a time")
+def test_progress_is_seen_outside_the_open_import_transaction(make_user):
+    job = ImportJob.objects.create(
+        user=make_user(), resource=PersonResource.key(), file_name="p.csv"
+    )
+    report = importer._progress_outside(job)
+    beats = []
+    try:
+        with transaction.atomic():  # the import's write transaction, still open
+            for done in (5, 10):
+                report(done)
+                beats.append(_heartbeat_seen_elsewhere(job))
+    finally:
+        report.close()
+    assert all(beats) and beats[0] < beats[1]
+    job.refresh_from_db()
+    assert job.processed_rows == 10

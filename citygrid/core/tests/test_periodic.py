@@ -54,6 +54,7 @@ def test_the_configured_jobs_are_importable_tasks(settings):
         ("refresh_grid_population", "refresh_grid_population", timedelta(seconds=600)),
         ("prepare_case_numbers", "prepare_case_numbers", timedelta(seconds=3600)),
         ("reap_jobs", "reap_jobs", timedelta(seconds=60)),
+        ("compile_dispute_reports", "compile_dispute_reports", timedelta(seconds=3600)),
     }
 
 
@@ -75,6 +76,11 @@ def test_the_workers_run_the_configured_jobs(settings, tree):
         "refresh_grid_population": 0,  # nobody lives in the test territory
         "prepare_case_numbers": 0,  # no sequence old enough to drop
         "reap_jobs": 0,
+        # Yesterday's and last week's 零报告 of the city, the counties and the townships.
+        "compile_dispute_reports": {
+            kind: {"created": 5, "updated": 0, "unchanged": 0, "submitted": 0}
+            for kind in ("daily", "weekly")
+        },
     }
 
 

@@ -18,7 +18,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 from django_tables2.rows import BoundRows
 
-from citygrid.core import listing, records
+from citygrid.core import history, listing, records
 from citygrid.core.errors import OutOfScope
 from citygrid.core.forms import ImportForm
 from citygrid.core.io import export
@@ -221,7 +221,12 @@ class ObjectChangeLogView(ModelViewMixin, View):
         changes = ObjectChange.objects.filter(
             content_type=ContentType.objects.get_for_model(self.model), object_id=obj.pk
         ).select_related("user")
-        context = {**self.base_context(), "object": obj, "changes": changes, "tab": "changelog"}
+        context = {
+            **self.base_context(),
+            "object": obj,
+            "changes": history.readable(changes),
+            "tab": "changelog",
+        }
         return render(request, self.template_name, context)
 
 

@@ -4,7 +4,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from citygrid.core import search as global_search
-from citygrid.core.io.files import CONTENT_TYPES, detect_format, read_table, write_table
+from citygrid.core.io.files import CONTENT_TYPES, detect_format, open_table, write_table
+from citygrid.core.io.importer import row_cap
 from citygrid.core.io.resources import get_resource
 from citygrid.core.models import ImportJob
 from citygrid.core.navigation import WIP_MODULES
@@ -48,17 +49,18 @@ def importjob_errors(request, pk):
         messages.error(request, "原始文件已按保留期限删除，无法生成错误文件；请重新导入")
         return redirect("core:importjob", pk=job.pk)
     fmt = detect_format(job.file_name)
-    with job.file.open("rb") as fh:
-        header, rows = read_table(fh.read(), fmt)
     by_row: dict[int, list[str]] = {}
     for error in job.errors:
         column = f"【{error['column']}】" if error["column"] else ""
         by_row.setdefault(error["row"], []).append(column + error["message"])
-    out = [
-        row + [""] * (len(header) - len(row)) + ["；".join(by_row.get(i + 2, []))]
-        for i, row in enumerate(rows)
-    ]
-    data = write_table([*header, "错误信息"], out, fmt)
+    with job.file.open("rb") as fh:
+        table = open_table(fh, fmt, row_cap(get_resource(job.resource)))
+        width = len(table.header)
+        out = (
+            row + [""] * (width - len(row)) + ["；".join(by_row.get(i + 2, []))]
+            for i, row in enumerate(table)
+        )
+        data = write_table([*table.header, "错误信息"], out, fmt)
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="errors-{job.pk}.{fmt}"'
     return response

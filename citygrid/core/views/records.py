@@ -1,6 +1,6 @@
 """Views of core's own record types: code tables, change history, access log."""
 
-from citygrid.core import filtersets, forms, tables
+from citygrid.core import filtersets, forms, history, tables
 from citygrid.core.changelog import hidden_history, readable_content_types
 from citygrid.core.models import AccessLog, Dictionary, DictItem, ObjectChange
 from citygrid.core.views import generic
@@ -57,7 +57,11 @@ class ObjectChangeListView(ReadableChangesMixin, generic.ObjectListView):
 
 class ObjectChangeView(ReadableChangesMixin, generic.ObjectView):
     model = ObjectChange
+    queryset = ObjectChange.objects.select_related("user", "content_type")
     template_name = "core/objectchange.html"
+
+    def extra_context(self, obj):
+        return {"entry": history.readable([obj])[0]}
 
 
 class AccessLogListView(generic.ObjectListView):

@@ -1,7 +1,7 @@
 """The demo case history: deterministic, and every history a path the workflow engine allows."""
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -10,8 +10,8 @@ from django.db import connection
 
 from citygrid.accounts import roles
 from citygrid.accounts.models import User
-from citygrid.cases import numbering
-from citygrid.cases.choices import OPEN_STATES, CaseState
+from citygrid.cases import indicators, numbering
+from citygrid.cases.choices import OPEN_STATES, CaseState, Channel
 from citygrid.cases.models import (
     Case,
     CaseCategory,
@@ -24,7 +24,7 @@ from citygrid.cases.routing import responsible_department
 from citygrid.cases.tests.conftest import TZ
 from citygrid.cases.workflow import BY_ACTION
 from citygrid.core.models import VersionStamp
-from citygrid.demo.cases import CITY_DEPARTMENTS, HANDLER_DEPARTMENT, generate_demo_cases
+from citygrid.demo.cases import CITY_DEPARTMENTS, DAYS, HANDLER_DEPARTMENT, generate_demo_cases
 from citygrid.demo.regions import DemoSize, create_demo_accounts, generate_demo_city
 from citygrid.notify.models.notifications import Notification
 from citygrid.notify.models.sms import SmsMessage
@@ -124,6 +124,9 @@ def _check_histories(result) -> None:
     assert actions["evaluate"] >= 1 and actions["approve_extension"] + actions["deny_extension"]
     assert actions["return"] >= 1 and actions["reject"] >= 1
     assert SupervisionOrder.objects.exists()
+    # A well-run city: most cases closed with every step on time, but not all.
+    summary = indicators.compute(start=NOW - timedelta(days=DAYS + 1), end=NOW, now=NOW)
+    assert 0.80 <= summary.on_time_close_rate <= 0.95, summary.on_time_close_rate
     # Demo history notifies nobody and texts nobody.
     assert not Notification.objects.exists() and not SmsMessage.objects.exists()
 
@@ -186,6 +189,15 @@ def test_demo_history_is_valid_and_deterministic(city):
     again = generate_demo_cases(city, seed=3, count=COUNT, now=NOW)
     assert _fingerprint() == first
     assert again.by_state == result.by_state
+
+
+def test_citizens_own_reports_come_from_the_portal(city):
+    generate_demo_cases(city, seed=3, count=COUNT, now=NOW)
+    portal = Case.objects.filter(channel=Channel.PORTAL)
+    assert portal.exists()
+    # A citizen files their own report: no staff account acts for them.
+    assert not portal.filter(events__actor__isnull=False, events__action="report").exists()
+    assert not portal.filter(reporter_phone_index="").exists()
 
 
 @pytest.mark.parametrize("cases", [0, 12])

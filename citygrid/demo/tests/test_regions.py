@@ -187,6 +187,7 @@ def test_demo_accounts_have_the_right_roles_and_scopes(city):
         "grid_worker": (roles.GRID_WORKER, RegionLevel.GRID),
         "legal_officer": (roles.POLITICAL_LEGAL_OFFICER, RegionLevel.TOWNSHIP),
         "sysadmin": (roles.SYSTEM_ADMIN, RegionLevel.CITY),
+        "community_staff": (roles.STREET_STAFF, RegionLevel.COMMUNITY),
     }
     for username, (role, level) in expected.items():
         user = User.objects.get(username=username)

@@ -1,11 +1,12 @@
-from drf_spectacular.utils import extend_schema
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from citygrid.core.api.errors import ApiError
 from citygrid.core.api.viewsets import ScopedModelViewSet
 from citygrid.core.errors import ActionError
-from citygrid.housing import actions
+from citygrid.housing import actions, mapdata
 from citygrid.housing.api import serializers
 from citygrid.housing.filtersets import (
     BuildingFilterSet,
@@ -15,6 +16,21 @@ from citygrid.housing.filtersets import (
     RentalFilterSet,
 )
 from citygrid.housing.models import Building, Estate, HazardCheck, House, Rental
+from citygrid.regions.api.views import parse_bbox, parse_zoom
+
+_MAP_PARAMETERS = [
+    OpenApiParameter("bbox", str, description="西,南,东,北"),
+    OpenApiParameter("zoom", int),
+]
+
+
+def _map_points(view, request, min_zoom: int, url_name: str, label_fields=("name",)):
+    """The map's points for a housing viewset: its restricted queryset, so scope applies."""
+    bbox = parse_bbox(request.query_params.get("bbox"))
+    zoom = parse_zoom(request.query_params.get("zoom"))
+    url = reverse(url_name, args=[0])
+    queryset = view.get_queryset().order_by()
+    return Response(mapdata.points(queryset, bbox, zoom, min_zoom, url, label_fields))
 
 
 class EstateViewSet(ScopedModelViewSet):
@@ -22,11 +38,27 @@ class EstateViewSet(ScopedModelViewSet):
     serializer_class = serializers.EstateSerializer
     filterset_class = EstateFilterSet
 
+    @extend_schema(
+        parameters=_MAP_PARAMETERS, responses={200: dict}, summary="地图上的小区（GeoJSON）"
+    )
+    @action(detail=False, methods=["get"], url_path="map")
+    def map_points(self, request):
+        return _map_points(self, request, mapdata.ESTATE_MIN_ZOOM, "housing:estate")
+
 
 class BuildingViewSet(ScopedModelViewSet):
     queryset = Building.objects.select_related("region", "estate")
     serializer_class = serializers.BuildingSerializer
     filterset_class = BuildingFilterSet
+
+    @extend_schema(
+        parameters=_MAP_PARAMETERS, responses={200: dict}, summary="地图上的楼栋（GeoJSON）"
+    )
+    @action(detail=False, methods=["get"], url_path="map")
+    def map_points(self, request):
+        return _map_points(
+            self, request, mapdata.BUILDING_MIN_ZOOM, "housing:building", ("estate__name", "name")
+        )
 
 
 class HouseViewSet(ScopedModelViewSet):

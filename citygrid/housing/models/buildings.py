@@ -34,6 +34,12 @@ class Estate(ScopedModel):
                 violation_error_message="该区域已有同名小区",
             )
         ]
+        # The house picker finds estates by the start of their name (`housing/widgets.py`).
+        indexes = [
+            models.Index(
+                fields=["name"], name="estate_name_prefix_idx", opclasses=["varchar_pattern_ops"]
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -89,6 +95,11 @@ class Building(ScopedModel):
                 fields=["estate", "name"],
                 name="building_unique_name_per_estate",
                 violation_error_message="该小区已有同名楼栋",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["name"], name="building_name_prefix_idx", opclasses=["varchar_pattern_ops"]
             )
         ]
 

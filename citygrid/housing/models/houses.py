@@ -91,6 +91,11 @@ class House(ScopedModel):
         indexes = [
             models.Index(fields=["building", "entrance", "floor"], name="house_cell_idx"),
             models.Index(fields=["map_lng", "map_lat"], name="house_map_position_idx"),
+            models.Index(
+                fields=["address"],
+                name="house_address_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -40,9 +40,15 @@ def test_every_page_renders(worker_client, name):
 
 def test_report_page_lists_the_reportable_classes(worker_client, field):
     categories = worker_client.get(reverse("mobile:report")).context["categories"]
-    assert {"id": field.category.pk, "code": "0508", "name": "占道施工", "parent": "街面秩序"} in (
-        categories
-    )
+    assert {
+        "id": field.category.pk,
+        "code": "0508",
+        "name": "占道施工",
+        "parent": "街面秩序",
+        "search": "占道施工 街面秩序",
+    } in categories
+    # The seeded common words come along, for the search box ("坑" → 道路破损).
+    assert "坑" in next(c["search"] for c in categories if c["name"] == "道路破损").split()
 
 
 def test_verify_page_offers_the_form_only_when_awaiting(worker_client, to_verify):

@@ -11,7 +11,7 @@ from citygrid.core.fields import EncryptedCharField
 from citygrid.core.models import ChangeLoggedModel
 from citygrid.core.querysets import RestrictedManager
 from citygrid.core.validators import mask_mobile
-from citygrid.notify.choices import SmsStatus
+from citygrid.notify.choices import SMS_BACKEND_LABELS, SmsStatus
 
 PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 # What a one-time secret (a verification code) becomes in the outbox once its try is over.
@@ -132,6 +132,9 @@ class SmsMessage(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("notify:smsmessage", args=[self.pk])
+
+    def get_backend_display(self) -> str:
+        return SMS_BACKEND_LABELS.get(self.backend, self.backend)
 
     def forget_secrets(self) -> None:
         """Mask the one-time parameters in the params and the text: once the try is over the

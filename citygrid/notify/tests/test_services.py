@@ -29,12 +29,17 @@ def test_seeded_templates_and_their_parameters():
     templates = {t.code: t.placeholders() for t in SmsTemplate.objects.all()}
     assert templates == {
         "verify_code": ["code", "minutes"],
+        "case_received": ["number", "url"],
         "case_number": ["number"],
+        "case_closed": ["number", "url"],
+        "case_rejected": ["number", "url"],
         "deadline_warning": ["number", "deadline"],
         "deadline_overdue": ["number", "deadline"],
         "supervision_order": ["level", "number", "deadline"],
+        "dispute_urgent": ["number", "summary", "region"],
+        "mediation_notice": ["number", "time", "place"],
     }
-    assert len(SMS_TEMPLATES) == 5
+    assert len(SMS_TEMPLATES) == 10
     assert all(
         t.active and not t.aliyun_code and not t.tencent_id for t in SmsTemplate.objects.all()
     )
@@ -59,7 +64,7 @@ def test_seeding_again_restores_a_missing_template_through_the_write_path():
     )
     # An administrator's edit is kept.
     assert SmsTemplate.objects.get(code="verify_code").text == "验证码{code}，{minutes}分钟有效"
-    assert SmsTemplate.objects.count() == 5
+    assert SmsTemplate.objects.count() == len(SMS_TEMPLATES)
 
 
 def test_render_fills_every_placeholder():

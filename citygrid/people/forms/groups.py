@@ -29,6 +29,7 @@ from citygrid.people.models import (
     Subsidy,
     VulnerableGroup,
 )
+from citygrid.people.widgets import PersonPicker
 from citygrid.regions.widgets import GOVERNMENT_LEVELS, use_picker
 
 DATE = {"type": "date"}
@@ -167,6 +168,7 @@ class MembershipForm(SensitiveInputsMixin, ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].label = "人员"
+        self.fields["person"].widget = PersonPicker()
         self.fields["custodian_department"].queryset = custodian_departments(self.user)
         person_qs = self.fields["person"].queryset.only("pk", "name", "region_code")
         if self.instance.pk:
@@ -320,6 +322,7 @@ class CareRecordForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].label = "人员"
+        self.fields["person"].widget = PersonPicker()
         person_qs = self.fields["person"].queryset.only("pk", "name", "region_code")
         person = None
         if self.instance.pk:

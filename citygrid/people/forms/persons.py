@@ -11,6 +11,7 @@ from citygrid.core import records
 from citygrid.core.fields import DictField
 from citygrid.core.forms import ScopedModelForm, SensitiveInputsMixin, StyledFormMixin
 from citygrid.housing.models import House
+from citygrid.housing.widgets import HousePicker
 from citygrid.people.choices import Relation, ResidenceType
 from citygrid.people.models import (
     FloatingDetail,
@@ -18,6 +19,7 @@ from citygrid.people.models import (
     OverseasDetail,
     Person,
     RegisteredDetail,
+    Residency,
 )
 from citygrid.regions.choices import RegionLevel
 from citygrid.regions.widgets import use_picker
@@ -237,9 +239,18 @@ class LookupForm(StyledFormMixin, forms.Form):
 
 
 class MoveForm(StyledFormMixin, forms.Form):
-    """Where a person moves to: the house is found by its code, only inside the user's scope."""
+    """Where a person moves to: a house picked by estate, building and door, address or code
+    (`housing/widgets.py`), only inside the user's scope."""
 
-    house_code = forms.CharField(label="房屋编码", max_length=21, help_text="房屋门牌上的房屋编码")
+    house = forms.ModelChoiceField(
+        label="房屋",
+        queryset=House.objects.none(),
+        help_text="输入小区名、楼栋、门牌号（用空格分开），或地址开头、房屋编码",
+        error_messages={
+            "required": "请选择房屋",
+            "invalid_choice": "未找到该房屋，或该房屋不在您的管辖范围内",
+        },
+    )
     relation = forms.ChoiceField(
         label="人房关系", choices=Relation.choices, initial=Relation.HOUSEHOLD_MEMBER
     )
@@ -251,17 +262,20 @@ class MoveForm(StyledFormMixin, forms.Form):
         required=False,
         help_text="租客可填写；留空时自动关联该房屋在租的出租登记",
     )
+    confirm_owner = forms.BooleanField(
+        label="确认该房屋为共有产权，仍登记为产权人", required=False, widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, person: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-
-    def clean_house_code(self):
-        code = self.cleaned_data["house_code"].strip()
-        house = House.objects.in_scope(self.user).select_related("region").filter(code=code).first()
-        if house is None:
-            raise ValidationError("未找到该房屋编码，或该房屋不在您的管辖范围内")
-        return house
+        self.person = person
+        self.owner_warning = ""
+        house = self.fields["house"]
+        house.widget = HousePicker()
+        house.widget.is_required = True
+        # After the widget: setting the queryset hands the widget its choices.
+        house.queryset = House.objects.in_scope(user).select_related("region")
 
     def clean_started_on(self):
         started_on = self.cleaned_data["started_on"]
@@ -272,7 +286,7 @@ class MoveForm(StyledFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         rental_no = (cleaned.get("rental_no") or "").strip()
-        house = cleaned.get("house_code")
+        house = cleaned.get("house")
         cleaned["rental"] = None
         if rental_no and house is not None:
             from citygrid.housing.models import Rental
@@ -281,4 +295,25 @@ class MoveForm(StyledFormMixin, forms.Form):
             if rental is None:
                 self.add_error("rental_no", "该出租屋编号不属于所选房屋")
             cleaned["rental"] = rental
+        if house is not None and cleaned.get("relation") == Relation.OWNER:
+            self._check_second_owner(house, cleaned.get("confirm_owner"))
         return cleaned
+
+    def _check_second_owner(self, house: House, confirmed: bool) -> None:
+        """A house usually has one owner: a second one is more often a wrong house than a
+        shared title, so the form asks once (co-owners are real, so it never refuses)."""
+        owners = Residency.objects.filter(
+            house=house, relation=Relation.OWNER, ended_on__isnull=True
+        )
+        if self.person is not None:
+            owners = owners.exclude(person=self.person)
+        count = owners.count()
+        if not count or confirmed:
+            return
+        self.owner_warning = (
+            f"该房屋已登记产权人 {count} 人。如确为共有产权，请勾选“确认该房屋为共有产权，"
+            "仍登记为产权人”后再办理；否则请核对所选房屋或人房关系。"
+        )
+        confirm = self.fields["confirm_owner"]
+        confirm.widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
+        self.add_error("confirm_owner", "请确认共有产权，或更改所选房屋、人房关系")

@@ -88,8 +88,6 @@ class Person(ScopedModel):
         return self.name
 
     def clean(self) -> None:
-        from citygrid.core.crypto import blind_index
-
         errors = {}
         if self.region_id and self.region.level not in (RegionLevel.COMMUNITY, RegionLevel.GRID):
             errors["region"] = "人员应归属到网格（或暂归属到社区）"
@@ -114,7 +112,7 @@ class Person(ScopedModel):
                 self.phone = normalize_mobile(self.phone)
             except ValueError:
                 errors["phone"] = "手机号码格式不正确"
-        self.id_number_index = blind_index(self.id_number or "")
+        self.id_number_index = self.blind_index_of("id_number")
         if self.id_number and "id_number" not in errors:
             duplicate = self.duplicate_of()
             if duplicate is not None:

@@ -7,7 +7,6 @@ trajectory is sensitive personal information (PIPL Art. 28, standards §10.1).
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -21,6 +20,7 @@ from citygrid.core.validators import mask_name
 from citygrid.people import geo, grid_population
 from citygrid.people.models import Person
 from citygrid.people.stats.views import check_permission
+from citygrid.regions.geo.tiles import map_config
 
 TRAIL_PERMISSION = "people.view_specialgroup"
 TRAIL_DEFAULT_DAYS = 30
@@ -46,7 +46,7 @@ def map_page(request):
     user = request.user
     check_permission(user)
     config = {
-        **settings.MAP,
+        **map_config(),
         "point_min_zoom": geo.POINT_MIN_ZOOM,
         "trails": user.has_perm(TRAIL_PERMISSION),
     }

@@ -155,12 +155,12 @@ def test_move_dated_before_the_current_home_is_refused(tree, homes, mover):
     assert Residency.objects.filter(person=person).count() == 1
 
 
-def test_move_page_finds_the_house_by_code(client, tree, homes, mover):
+def test_move_page_takes_the_picked_house(client, tree, homes, mover):
     person = make_person(tree.grid_a1, "张三", id_number())
     client.force_login(mover)
     url = reverse("people:person_move", args=[person.pk])
     assert client.get(url).status_code == 200
-    data = {"house_code": homes["a2"].code, "relation": "owner", "started_on": "2024-03-01"}
+    data = {"house": homes["a2"].pk, "relation": "owner", "started_on": "2024-03-01"}
     response = client.post(url, data)
     assert response.status_code == 302
     home = Residency.objects.get(person=person)
@@ -173,12 +173,10 @@ def test_move_page_refuses_a_house_outside_scope(client, tree, homes, mover):
     person = make_person(tree.grid_a1, "张三", id_number())
     client.force_login(mover)
     url = reverse("people:person_move", args=[person.pk])
-    data = {"house_code": homes["b1"].code, "relation": "owner", "started_on": "2024-03-01"}
+    data = {"house": homes["b1"].pk, "relation": "owner", "started_on": "2024-03-01"}
     response = client.post(url, data)
     assert response.status_code == 200
-    assert response.context["form"].errors["house_code"] == [
-        "未找到该房屋编码，或该房屋不在您的管辖范围内"
-    ]
+    assert response.context["form"].errors["house"] == ["未找到该房屋，或该房屋不在您的管辖范围内"]
     assert not Residency.objects.exists()
 
 

@@ -7,9 +7,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from citygrid.cases.fieldwork import verification_tasks
 from citygrid.core.errors import ActionError
 from citygrid.core.fields import DictField
 from citygrid.core.middleware import client_ip
@@ -25,6 +27,7 @@ from citygrid.people.forms.persons import (
 )
 from citygrid.people.models import Person, Residency
 from citygrid.people.tables.persons import PersonTable
+from citygrid.people.widgets import picker_label, search_persons
 
 REVEALED_FIELDS = "证件号码、联系电话"
 
@@ -83,6 +86,7 @@ class PersonView(generic.ObjectView):
             "can_move": can_move(user),
             "reveal_form": RevealForm(),
             "details": _details(obj),
+            "verification_tasks": verification_tasks(user, person=obj),
         }
 
 
@@ -229,13 +233,13 @@ def person_move(request, pk: int):
         raise PermissionDenied("您没有办理迁居的权限")
     person = get_object_or_404(Person.objects.restrict(user, "change"), pk=pk)
     current = Residency.objects.filter(person=person, ended_on__isnull=True).first()
-    form = MoveForm(request.POST or None, user=user)
+    form = MoveForm(request.POST or None, user=user, person=person)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             actions.move_person(
                 person,
-                house=data["house_code"],
+                house=data["house"],
                 relation=data["relation"],
                 relation_to_head=data["relation_to_head"],
                 started_on=data["started_on"],
@@ -255,3 +259,12 @@ def person_move(request, pk: int):
         "current_home": current,
     }
     return render(request, "people/person_move.html", context)
+
+
+@login_required
+@require_POST
+def person_search(request):
+    """Matches for a person picker (`people/widgets.py`), from the persons the user may view.
+    POST: what is typed may be an ID number, which must not go into a URL or an access log."""
+    persons = search_persons(request.user, request.POST.get("q", ""))
+    return JsonResponse({"results": [{"id": p.pk, "text": picker_label(p)} for p in persons]})

@@ -53,7 +53,7 @@ def test_over_the_phone_limit_is_held_then_released(
     response = client.post(reverse("portal:heldreport_release", args=[held.pk]), follow=True)
     case = Case.objects.get(description="第三次上报")
     assert f"已放行，生成事件 {case.number}" in response.content.decode()
-    assert case.channel == "web"
+    assert case.channel == "portal"
     assert case.reporter_id is None
     assert case.anonymous is True
     assert case.reporter_phone == "13812345678"

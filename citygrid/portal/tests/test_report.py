@@ -9,19 +9,26 @@ def test_report_page_lists_reportable_classes_without_staff_menu(client, categor
     response = client.get(reverse("portal:report"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "街面秩序 / 占道施工" in body
+    # Grouped by major class; each class carries the words a citizen may search it by.
+    assert '<optgroup label="街面秩序（事件）">' in body
+    assert (
+        f'<option value="{category.pk}" data-search="占道施工 街面秩序">占道施工</option>' in body
+    )
     assert 'name="token"' in body
     assert 'name="homepage"' in body
     assert "main-nav" not in body
 
 
-def test_report_with_photo_and_position_creates_one_case(client, report_data):
+def test_report_with_photo_and_position_creates_one_case(
+    client, report_data, django_capture_on_commit_callbacks
+):
     data = report_data()
-    response = client.post(reverse("portal:report"), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portal:report"), data)
     assert response.status_code == 302
     assert response.url == reverse("portal:report_done")
     case = Case.objects.get()
-    assert case.channel == "web"
+    assert case.channel == "portal"
     assert case.reporter_id is None
     assert case.reporter_name == "张小明"
     assert case.reporter_phone == "13812345678"
@@ -36,20 +43,23 @@ def test_report_with_photo_and_position_creates_one_case(client, report_data):
 
     # The same form sent again (double tap, retry) makes no second case.
     data["photos"] = [jpeg()]
-    again = client.post(reverse("portal:report"), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(reverse("portal:report"), data)
     assert again.status_code == 302
     assert Case.objects.count() == 1
     assert CaseEvent.objects.filter(case=case, action="report").count() == 1
     assert case.number in client.get(again.url).content.decode()
-    # The case number reaches the citizen's phone once, by template.
+    # "已收到" with the case number and the follow link reaches the citizen's phone once.
     from citygrid.notify.models import SmsMessage
 
     sms = SmsMessage.objects.get()
+    link = f"http://127.0.0.1:8000/portal/follow/?number={case.number}"
     assert (sms.phone, sms.template.code, sms.params) == (
         "13812345678",
-        "case_number",
-        {"number": case.number},
+        "case_received",
+        {"number": case.number, "url": link},
     )
+    assert "已收到" in sms.text and link in sms.text
 
 
 def test_follow_form_takes_the_case_number_from_a_link(client):
@@ -115,12 +125,33 @@ def test_anonymous_report_is_stored_anonymous(client, report_data):
     assert case.reporter_phone == "13812345678"
 
 
-def test_a_disabled_sms_template_never_costs_the_citizen_their_report(client, report_data):
+def test_a_disabled_sms_template_never_costs_the_citizen_their_report(
+    client, report_data, django_capture_on_commit_callbacks
+):
     from citygrid.notify.models import SmsMessage, SmsTemplate
 
-    SmsTemplate.objects.filter(code="case_number").update(active=False)
-    response = client.post(reverse("portal:report"), report_data())
+    SmsTemplate.objects.filter(code="case_received").update(active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portal:report"), report_data())
     assert response.status_code == 302
     case = Case.objects.get()
     assert case.number in client.get(response.url).content.decode()
     assert not SmsMessage.objects.exists()
+
+
+def test_the_seeded_classes_answer_to_citizens_words(client, category):
+    """The words of the issue find their classes through the seeded common words; the search
+    itself runs in the page (tests/e2e/test_citizens.py types them)."""
+    import re
+
+    body = client.get(reverse("portal:report")).content.decode()
+    terms = dict(
+        (name, search)
+        for search, name in re.findall(r'data-search="([^"]*)">([^<]+)</option>', body)
+    )
+    assert "坑" in terms["道路破损"].split() and "坑洼" in terms["道路破损"].split()
+    assert "路灯不亮" in terms["路灯"].split()
+    assert "垃圾" in terms["暴露垃圾"].split()
+    # A major class's words serve all its minor classes.
+    assert "环境卫生" in terms["暴露垃圾"].split() and "环境卫生" in terms["油烟污染"].split()
+    assert '<optgroup label="公用设施（部件问题）">' in body

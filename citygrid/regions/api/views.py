@@ -2,6 +2,7 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from citygrid.core.api.errors import ApiError
@@ -14,7 +15,7 @@ from citygrid.regions.geo.transforms import to_wgs84
 from citygrid.regions.models import GridWorker, Region
 
 
-def _parse_bbox(text: str | None):
+def parse_bbox(text: str | None):
     if not text:
         return None
     try:
@@ -22,6 +23,20 @@ def _parse_bbox(text: str | None):
     except ValueError as exc:
         raise ApiError("invalid_bbox", "bbox 格式应为 西,南,东,北（经纬度）") from exc
     return west, south, east, north
+
+
+# Web maps zoom from 0 (the world) to about 22 (a doorstep); anything else is no zoom.
+MAX_ZOOM = 30
+
+
+def parse_zoom(text) -> int:
+    try:
+        zoom = int(text)
+    except (TypeError, ValueError) as exc:
+        raise ApiError("invalid_zoom", "zoom 必须是整数") from exc
+    if not 0 <= zoom <= MAX_ZOOM:
+        raise ApiError("invalid_zoom", f"zoom 应在 0 到 {MAX_ZOOM} 之间")
+    return zoom
 
 
 class RegionViewSet(ScopedModelViewSet):
@@ -99,18 +114,22 @@ class RegionViewSet(ScopedModelViewSet):
         parameters=[
             OpenApiParameter("bbox", str, description="西,南,东,北"),
             OpenApiParameter("zoom", int),
+            OpenApiParameter("scope", int, description="为 1 时另给出管辖范围的外包框"),
         ],
         responses={200: dict},
         summary="地图要素（GeoJSON）",
     )
-    @action(detail=False, methods=["get"], url_path="map")
+    # Outlines are the frame of every map (a handler's case map, an officer's population map):
+    # any signed-in user may read those of their own territory, whatever record types their
+    # roles grant. `mapdata.features` applies the scope.
+    @action(detail=False, methods=["get"], url_path="map", permission_classes=[IsAuthenticated])
     def map_features(self, request):
-        try:
-            zoom = int(request.query_params.get("zoom", 12))
-        except ValueError as exc:
-            raise ApiError("invalid_zoom", "zoom 必须是整数") from exc
-        bbox = _parse_bbox(request.query_params.get("bbox"))
-        return Response(mapdata.features(request.user, bbox, zoom))
+        zoom = parse_zoom(request.query_params.get("zoom", 12))
+        bbox = parse_bbox(request.query_params.get("bbox"))
+        body = mapdata.features(request.user, bbox, zoom)
+        if request.query_params.get("scope") == "1":
+            body["scope_bounds"] = mapdata.scope_bounds(request.user)
+        return Response(body)
 
 
 class GridWorkerViewSet(ScopedModelViewSet):

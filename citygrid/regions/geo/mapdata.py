@@ -9,7 +9,7 @@ import threading
 
 import shapely
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from shapely.geometry import shape
 
 from citygrid.core.models import VersionStamp
@@ -61,8 +61,12 @@ def _union_of_grids(region: Region, stamp: int) -> dict | None:
 
 
 def features(user, bbox: tuple[float, float, float, float] | None, zoom: int) -> dict:
+    """Outlines inside the user's territory for any signed-in user: a map without them is
+    unreadable, and a region's name and shape are no record. Links to the region pages only
+    for those who may open them."""
     level = effective_level(user, level_for_zoom(zoom))
-    qs = Region.objects.restrict(user, "view").filter(level=level).select_related("parent")
+    qs = Region.objects.in_scope(user).filter(level=level).select_related("parent")
+    linked = user.has_perm("regions.view_region")
     if bbox:
         west, south, east, north = bbox
         in_view = Q(
@@ -93,7 +97,7 @@ def features(user, bbox: tuple[float, float, float, float] | None, zoom: int) ->
                     "level_label": region.get_level_display(),
                     "parent_id": region.parent_id,
                     "parent_name": region.parent.name if region.parent else "",
-                    "url": region.get_absolute_url(),
+                    "url": region.get_absolute_url() if linked else "",
                 },
             }
         )
@@ -103,3 +107,21 @@ def features(user, bbox: tuple[float, float, float, float] | None, zoom: int) ->
         "features": out,
         "truncated": len(out) >= MAX_FEATURES,
     }
+
+
+def scope_bounds(user) -> list[float] | None:
+    """[west, south, east, north] around every region with a boundary in the user's territory,
+    so a map opens on the area the user works in; one aggregate over the bbox columns."""
+    found = (
+        Region.objects.in_scope(user)
+        .filter(bbox_min_lng__isnull=False)
+        .aggregate(
+            west=Min("bbox_min_lng"),
+            south=Min("bbox_min_lat"),
+            east=Max("bbox_max_lng"),
+            north=Max("bbox_max_lat"),
+        )
+    )
+    if found["west"] is None:
+        return None
+    return [found["west"], found["south"], found["east"], found["north"]]

@@ -1,5 +1,5 @@
 """`manage.py rebuild_indicators [--since YYYY-MM-DD]`: recompute the indicator roll-up from the
-case events — after loading events in bulk (which bypasses `events.record`), or to check it.
+case events — after loading events in bulk (which bypasses `CASES.record_event`), or to check it.
 
 The same as the task `cases.tasks.rebuild_indicators`; see `citygrid.cases.rollup`."""
 

@@ -5,8 +5,8 @@ import unicodedata
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from citygrid.accounts.models import User
-from citygrid.demo.regions import DEMO_ACCOUNTS, DEMO_PASSWORD
+from citygrid.demo.accounts import demo_account_rows
+from citygrid.demo.regions import DEMO_PASSWORD
 
 
 def _width(text: str) -> int:
@@ -25,25 +25,8 @@ class Command(BaseCommand):
         if not settings.DEMO_MODE:
             self.stderr.write("演示模式未开启，不显示演示账号。")
             return
-        users = {
-            u.username: u
-            for u in User.objects.filter(
-                username__in=[a.username for a in DEMO_ACCOUNTS]
-            ).prefetch_related("roles", "scope_regions", "departments", "grid_posts__region")
-        }
         rows = [("用户名", "角色", "管辖区域", "部门/岗位")]
-        for spec in DEMO_ACCOUNTS:
-            user = users.get(spec.username)
-            if user is None:
-                continue
-            role = (
-                "超级管理员" if user.is_superuser else "、".join(r.name for r in user.roles.all())
-            )
-            scope = "、".join(r.name for r in user.scope_regions.all()) or "—"
-            posts = [d.name for d in user.departments.all()] + [
-                f"{p.region.name}{p.get_role_display()}" for p in user.grid_posts.all()
-            ]
-            rows.append((user.username, role or "—", scope, "、".join(posts) or "—"))
+        rows += [(r.username, r.role, r.scope, r.posts) for r in demo_account_rows()]
         if len(rows) == 1:
             self.stdout.write("尚未创建演示账号，请先运行 manage.py seed_demo。")
             return

@@ -1,5 +1,5 @@
 """`manage.py seed_demo`: load the fictitious demo city, its grid workers, demo accounts and a
-history of demo cases driven through the real workflow."""
+history of demo cases and disputes driven through the real workflows."""
 
 import time
 from dataclasses import replace
@@ -12,7 +12,9 @@ from django.db import connection, transaction
 from citygrid.cases.choices import CaseState
 from citygrid.core import writeguard
 from citygrid.demo import resume
+from citygrid.demo.basemap import seed_basemap
 from citygrid.demo.cases import generate_demo_cases
+from citygrid.demo.disputes import DEFAULT_DISPUTES, generate_demo_disputes
 from citygrid.demo.people import DEFAULT_PEOPLE, generate_demo_people
 from citygrid.demo.progress import ProgressLines
 from citygrid.demo.regions import (
@@ -23,13 +25,18 @@ from citygrid.demo.regions import (
     generate_demo_city,
 )
 from citygrid.demo.resume import ResumeMismatch
+from citygrid.demo.tasks import create_demo_patrols
+from citygrid.disputes.choices import DisputeState
 from citygrid.people.choices import Category, ResidenceType
 from citygrid.regions.choices import RegionLevel
 from citygrid.regions.models import Region
 
 
 class Command(BaseCommand):
-    help = "生成演示城市（区县、街道、社区、网格、网格员）、演示账号和演示事件，仅在演示模式下可用"
+    help = (
+        "生成演示城市（区县、街道、社区、网格、网格员）、演示账号、演示事件和矛盾纠纷，"
+        "仅在演示模式下可用"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子")
@@ -49,6 +56,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cases", type=int, default=2000, help="演示事件数量（近120天，0 表示不生成）"
         )
+        parser.add_argument(
+            "--disputes",
+            type=int,
+            default=DEFAULT_DISPUTES,
+            help=f"演示矛盾纠纷数量（近120天，0 表示不生成，默认 {DEFAULT_DISPUTES}）",
+        )
 
     def handle(self, *args, **options) -> None:
         if not settings.DEMO_MODE:
@@ -63,11 +76,16 @@ class Command(BaseCommand):
             raise CommandError("每个社区的网格数应满足 1 ≤ 最小值 ≤ 最大值 ≤ 999")
         if options["cases"] < 0:
             raise CommandError("演示事件数量不能为负数")
+        if options["disputes"] < 0:
+            raise CommandError("演示矛盾纠纷数量不能为负数")
         if options["people"] < 0:
             raise CommandError("实有人口数量不能为负数")
         unfinished = resume.unfinished(CITY_CODE)
         if unfinished is None and options["if_empty"] and Region.objects.exists():
             self.stdout.write("已有区域数据，跳过演示数据生成。")
+            seed_basemap(
+                Region.objects.filter(code=CITY_CODE).first(), self.stdout, only_missing=True
+            )
             return
         started = time.monotonic()
         city = Region.objects.filter(code=CITY_CODE).first()
@@ -94,6 +112,7 @@ class Command(BaseCommand):
             except ResumeMismatch as exc:
                 raise CommandError(str(exc)) from None
             self._people_summary(people)
+        seed_basemap(city, self.stdout)
         if connection.vendor == "postgresql":
             # Fresh statistics: a planner that believes the tables are still empty picks plans
             # a hundred times slower (the map's houses: 500 ms instead of 10 ms at 1 M people).
@@ -110,6 +129,7 @@ class Command(BaseCommand):
         with transaction.atomic(), writeguard.unlogged():
             result = generate_demo_city(options["seed"], size)
             accounts = create_demo_accounts(result.city)
+            patrols = create_demo_patrols(options["seed"])
             city_elapsed = time.monotonic() - started
             cases = None
             if options["cases"]:
@@ -118,6 +138,16 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     count=options["cases"],
                     progress=lambda done, total: self.stdout.write(f"  已生成事件 {done}/{total}"),
+                )
+            disputes = None
+            if options["disputes"]:
+                disputes = generate_demo_disputes(
+                    result.city,
+                    seed=options["seed"],
+                    count=options["disputes"],
+                    progress=lambda done, total: self.stdout.write(
+                        f"  已生成矛盾纠纷 {done}/{total}"
+                    ),
                 )
             if options["people"]:
                 # Marks the city as unfinished until its last batch of people is committed.
@@ -135,9 +165,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {level.label}：{counts[level]} 个")
         self.stdout.write(f"  网格员（含巡查员、监督员）：{result.workers} 人")
         self.stdout.write(f"  演示账号：{len(accounts)} 个（manage.py demo_accounts 查看）")
+        self.stdout.write(f"  网格员巡查任务：{patrols} 个")
         self.stdout.write(f"  城市与账号用时 {city_elapsed:.1f} 秒")
         if cases is not None:
             self._cases_summary(cases)
+        if disputes is not None:
+            self._disputes_summary(disputes)
         return result.city
 
     def _cases_summary(self, cases) -> None:
@@ -154,6 +187,22 @@ class Command(BaseCommand):
             f"事件生成用时 {cases.seconds:.1f} 秒"
         )
 
+    def _disputes_summary(self, disputes) -> None:
+        states = "、".join(
+            f"{DisputeState(state).label} {n}" for state, n in disputes.by_state.items()
+        )
+        self.stdout.write(f"  演示矛盾纠纷：{disputes.created} 件（{states}）")
+        self.stdout.write(
+            f"  其中紧急上报 {disputes.urgent}、超期 {disputes.late}、督办单 "
+            f"{disputes.supervision_orders}、退回重新分流 {disputes.returned}、核查未通过 "
+            f"{disputes.verify_failed}、调解协议 {disputes.resolved}、调解安排 "
+            f"{disputes.sessions}、回访 {disputes.follow_ups}"
+        )
+        self.stdout.write(
+            f"  纠纷类别 {disputes.categories} 类、承办单位 {disputes.departments} 个，"
+            f"纠纷生成用时 {disputes.seconds:.1f} 秒"
+        )
+
     def _people_summary(self, people) -> None:
         types = "、".join(
             f"{ResidenceType(kind).label} {n}" for kind, n in sorted(people.by_type.items())
@@ -167,6 +216,7 @@ class Command(BaseCommand):
             f"{Category(key).label} {n}" for key, n in people.by_category.items()
         )
         self.stdout.write(f"  重点人群：{categories}")
+        self.stdout.write(f"  出租屋等隐患检查：{people.hazard_checks} 次")
         self.stdout.write(
             f"  帮扶记录 {people.care_records} 条（逾期未帮扶 {people.overdue_care}），"
             f"人口生成用时 {people.seconds:.1f} 秒"
