@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "citygrid.notify",
     "citygrid.cases",
     "citygrid.disputes",
+    "citygrid.orgs",
+    "citygrid.units",
+    "citygrid.neworgs",
+    "citygrid.exchange",
     "citygrid.housing",
     "citygrid.people",
     "citygrid.portal",
@@ -326,6 +330,18 @@ PERIODIC_JOBS = {
     "compile_dispute_reports": (
         "citygrid.disputes.tasks.compile_dispute_reports",
         int(env("CITYGRID_COMPILE_DISPUTE_REPORTS_EVERY", "3600")),
+    ),
+    "warn_expiring_licences": (
+        "citygrid.units.tasks.warn_expiring_licences",
+        int(env("CITYGRID_WARN_EXPIRING_LICENCES_EVERY", "86400")),
+    ),
+    "remind_monthly_reports": (
+        "citygrid.neworgs.tasks.remind_monthly_reports",
+        int(env("CITYGRID_REMIND_MONTHLY_REPORTS_EVERY", "86400")),
+    ),
+    "remind_directives": (
+        "citygrid.notify.tasks.remind_directives",
+        int(env("CITYGRID_REMIND_DIRECTIVES_EVERY", "3600")),
     ),
 }
 # An import or export whose worker has not beaten for this many seconds is marked failed. On

@@ -15,6 +15,10 @@ api_patterns = [
     path("", include("citygrid.cases.api.urls")),
     path("", include("citygrid.housing.api.urls")),
     path("", include("citygrid.people.api.urls")),
+    path("", include("citygrid.orgs.api.urls")),
+    path("", include("citygrid.units.api.urls")),
+    path("", include("citygrid.neworgs.api.urls")),
+    path("", include("citygrid.exchange.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +29,10 @@ urlpatterns = [
     path("notify/", include("citygrid.notify.urls")),
     path("cases/", include("citygrid.cases.urls")),
     path("disputes/", include("citygrid.disputes.urls")),
+    path("teams/", include("citygrid.orgs.urls")),
+    path("units/", include("citygrid.units.urls")),
+    path("neworgs/", include("citygrid.neworgs.urls")),
+    path("exchange/", include("citygrid.exchange.urls")),
     path("people/", include("citygrid.people.urls")),
     path("portal/", include("citygrid.portal.urls")),
     path("m/", include("citygrid.mobile.urls")),

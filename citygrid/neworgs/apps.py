@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class NeworgsConfig(AppConfig):
+    name = "citygrid.neworgs"
+    label = "neworgs"
+    verbose_name = "两新组织"
