@@ -1,1 +1,2 @@
-"""New organisations (两新组织): enterprises and social organisations, their branches, records and monthly reports."""
+"""New organisations (两新组织): enterprises and social organisations, their branches, records
+and monthly reports."""
