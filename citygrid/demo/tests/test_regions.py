@@ -56,7 +56,10 @@ def test_default_generation_meets_the_minimum_sizes():
     assert count[RegionLevel.COMMUNITY] >= 40
     assert 400 <= count[RegionLevel.GRID] <= 800
     assert f"网格：{count[RegionLevel.GRID]} 个" in out.getvalue()
-    for region in Region.objects.all():
+    # Villager groups are bodies of households, not areas: they alone have no boundary.
+    assert count[RegionLevel.VILLAGE_GROUP] > 0
+    assert f"村小组：{count[RegionLevel.VILLAGE_GROUP]} 个" in out.getvalue()
+    for region in Region.objects.exclude(level=RegionLevel.VILLAGE_GROUP):
         geom = _geom(region)
         assert geom.geom_type in ("Polygon", "MultiPolygon") and geom.is_valid, region.code
         assert region.area_m2 > 0 and region.center_lng is not None

@@ -26,6 +26,7 @@ from citygrid.demo.regions import (
 )
 from citygrid.demo.resume import ResumeMismatch
 from citygrid.demo.tasks import create_demo_patrols
+from citygrid.demo.villages import create_village_groups
 from citygrid.disputes.choices import DisputeState
 from citygrid.people.choices import Category, ResidenceType
 from citygrid.regions.choices import RegionLevel
@@ -128,6 +129,7 @@ class Command(BaseCommand):
         # directly, with no change history stamped "now, by nobody".
         with transaction.atomic(), writeguard.unlogged():
             result = generate_demo_city(options["seed"], size)
+            village_groups = create_village_groups(result.city)
             accounts = create_demo_accounts(result.city)
             patrols = create_demo_patrols(options["seed"])
             city_elapsed = time.monotonic() - started
@@ -163,6 +165,7 @@ class Command(BaseCommand):
             RegionLevel.GRID,
         ):
             self.stdout.write(f"  {level.label}：{counts[level]} 个")
+        self.stdout.write(f"  村小组：{village_groups} 个")
         self.stdout.write(f"  网格员（含巡查员、监督员）：{result.workers} 人")
         self.stdout.write(f"  演示账号：{len(accounts)} 个（manage.py demo_accounts 查看）")
         self.stdout.write(f"  网格员巡查任务：{patrols} 个")
