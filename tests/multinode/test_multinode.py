@@ -102,7 +102,8 @@ class Cluster:
             env=self.env,
             capture_output=True,
             text=True,
-            timeout=120,
+            # Migrating a fresh database takes seconds alone and minutes on a loaded machine.
+            timeout=600,
         )
         assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stderr[-3000:]}"
 
