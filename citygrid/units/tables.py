@@ -11,7 +11,7 @@ def badge(colour: str, text) -> str:
 
 
 def licence_badges(unit) -> str:
-    """证照已过期 / 证照即将到期 from the list's EXISTS annotations (`licences.with_licence_state`)."""
+    """证照已过期 / 证照即将到期 from the list's annotations (`licences.with_licence_state`)."""
     shown = [
         (LICENCE_STATE_BADGE[state], f"证照{state.label}")
         for state, flag in (

@@ -47,7 +47,8 @@ def unit_context(request, unit: Unit, form=None, editing: UnitLicence | None = N
     if form is None and (may_edit or (editing is None and user.has_perm("units.add_unitlicence"))):
         form = forms.UnitLicenceForm(instance=editing or UnitLicence(unit=unit))
     states = {state for _, state in rows if state}
-    position = [{"lng": unit.lng, "lat": unit.lat, "label": unit.name}] if unit.lng else []
+    placed = unit.lng is not None and unit.lat is not None
+    position = [{"lng": unit.lng, "lat": unit.lat, "label": unit.name}] if placed else []
     return {
         "status_colour": UNIT_STATUS_BADGE[unit.status],
         "licences": [(lic, state, LICENCE_STATE_BADGE.get(state, "")) for lic, state in rows],

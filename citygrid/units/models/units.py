@@ -133,7 +133,8 @@ class Unit(ScopedModel):
         """Missing place: the position lies outside every grid and no region was chosen."""
         self.derive()
         exclude = set(exclude or ())
-        missing = self.region_id is None and "region" not in exclude
+        # Even when a form leaves the (optional) region out of validation.
+        missing = self.region_id is None
         errors: dict = {}
         try:
             super().clean_fields(exclude | {"region"} if missing else exclude)
@@ -229,3 +230,6 @@ class LicenceWarning(models.Model):
                 fields=["licence", "window", "expires_on"], name="licencewarning_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.licence}·{self.get_window_display()}"
