@@ -11,7 +11,11 @@
   var minZoom = Number(el.dataset.minZoom);
   var map = L.map(el).setView([config.center[1], config.center[0]], config.zoom);
   var baseLayers = window.CityGridBaseMaps(map, config);
-  window.CityGridRegionsLayer(map, el.dataset.featuresUrl, { fit: true, fitMaxZoom: 17 });
+  window.CityGridRegionsLayer(map, el.dataset.featuresUrl, {
+    fit: true,
+    fitMaxZoom: 17,
+    onLoad: function (data) { el.dataset.regionCount = data.features.length; }
+  });
   var overlays = {};
   classes.forEach(function (c) {
     var url = el.dataset.pointsUrl + "?unit_class=" + encodeURIComponent(c.code);

@@ -44,7 +44,8 @@ def test_create_a_unit_and_see_it_on_the_map(new_page, make_user, tree, seeded):
     assert "甲一网格" in page.locator("#unit-facts").inner_text()
 
     page.goto("/units/map/")
-    page.locator(".leaflet-control-layers").wait_for()
+    # The map first fits the user's territory; move it only after that.
+    page.locator("#unit-map[data-region-count]:not([data-region-count='0'])").wait_for()
     page.evaluate("window.cgTestMaps[0].setView([30.005, 120.005], 16)")
     page.locator("#unit-map[data-n_internet_cafe='1']").wait_for()
     page.locator("#unit-map[data-n_bar='0']").wait_for()
