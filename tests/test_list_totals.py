@@ -122,6 +122,10 @@ def _extra_rows(city) -> None:
     ):
         value = dictionaries.choices(code)[-1][0]
         logged(model, person=person, region=person.region, started_on=now.date(), type=value)
+    from citygrid.units.models import Unit
+
+    for n in (1, 2):
+        logged(Unit, region=grid, name=f"单位{n}", unit_class="other")
 
 
 @pytest.fixture

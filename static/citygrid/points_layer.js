@@ -1,6 +1,7 @@
-/* Points of a kind of record (estates, buildings) from a map API that answers GeoJSON points
+/* Points of a kind of record (estates, buildings, units of a class) from a map API that answers GeoJSON points
    for a bbox and zoom, and nothing below its `min_zoom`. Loaded only while the layer is shown;
-   each point is named on hover and links to its record on click. */
+   each point is named on hover and links to its record on click. `url` may carry its own
+   query (a layer per class: `...?unit_class=hotel`). */
 (function () {
   "use strict";
   window.CityGridPointsLayer = function (map, url, options) {
@@ -28,7 +29,7 @@
       });
       if (pending) { pending.abort(); }
       pending = new AbortController();
-      fetch(url + "?" + params, { credentials: "same-origin", signal: pending.signal })
+      fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + params, { credentials: "same-origin", signal: pending.signal })
         .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
         .then(function (data) {
           layer.clearLayers();

@@ -86,6 +86,7 @@ def _forms():
     from citygrid.people.forms.groups import CustodianAssignmentForm
     from citygrid.people.forms.persons import PersonForm
     from citygrid.regions.forms import GridWorkerForm, RegionForm
+    from citygrid.units.forms import UnitForm
 
     grid, community, government = {"grid"}, {"community", "grid"}, set(GOVERNMENT_LEVELS)
     return [
@@ -101,6 +102,7 @@ def _forms():
         (PersonForm, "region", community),
         (GridWorkerForm, "region", grid),
         (RegionForm, "parent", government),
+        (UnitForm, "region", {"grid", "community", "village_group"}),
     ]
 
 
