@@ -63,6 +63,18 @@ def _page_url(region: Region, month: date) -> str:
     return f"{reverse('neworgs:monthlyreport_home')}?region={region.pk}&month={month:%Y-%m}"
 
 
+def _months(chosen: date) -> list[tuple[str, str]]:
+    """The month picker's choices: the last two years, newest first, and the month shown."""
+    month = timezone.localdate().replace(day=1)
+    months = []
+    for _ in range(24):
+        months.append(month)
+        month = reports.previous_month(month)
+    if chosen not in months:
+        months = sorted([*months, chosen], reverse=True)
+    return [(f"{m:%Y-%m}", reports.month_label(m)) for m in months]
+
+
 def _percent(part: int, whole: int) -> str:
     return f"{part / whole:.1%}" if whole else "—"
 
@@ -109,6 +121,7 @@ def home(request):
         "month": month,
         "month_label": reports.month_label(month),
         "month_value": f"{month:%Y-%m}",
+        "months": _months(month),
         "previous": _page_url(region, reports.previous_month(month)),
         "next": _page_url(region, reports.next_month(month)),
         "report": report,

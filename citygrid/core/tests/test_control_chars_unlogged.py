@@ -51,6 +51,7 @@ SYSTEM_TEXT = {
     "people.GridPopulation": "counts keyed by region codes and category keys set by code",
     "disputes.DisputeRollup": "counters keyed by codes and choices copied from cleaned disputes",
     "demo.SeedProgress": "the demo generator's checkpoint: its city code and a count",
+    "neworgs.MonthlyReportLine": "counts keyed by an organisation kind set by code",
 }
 
 
