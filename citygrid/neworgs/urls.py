@@ -1,3 +1,7 @@
+from django.urls import include, path
+
 app_name = "neworgs"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("reports/", include("citygrid.neworgs.report_urls")),
+]

@@ -52,6 +52,7 @@ SYSTEM_TEXT = {
     "disputes.DisputeRollup": "counters keyed by codes and choices copied from cleaned disputes",
     "demo.SeedProgress": "the demo generator's checkpoint: its city code and a count",
     "units.LicenceWarning": "which expiry warning went out: a window choice set by code",
+    "neworgs.MonthlyReportLine": "counts keyed by an organisation kind set by code",
 }
 
 

@@ -55,6 +55,7 @@ def test_the_configured_jobs_are_importable_tasks(settings):
         ("prepare_case_numbers", "prepare_case_numbers", timedelta(seconds=3600)),
         ("reap_jobs", "reap_jobs", timedelta(seconds=60)),
         ("compile_dispute_reports", "compile_dispute_reports", timedelta(seconds=3600)),
+        ("remind_monthly_reports", "remind_monthly_reports", timedelta(seconds=86400)),
     }
 
 
@@ -81,6 +82,8 @@ def test_the_workers_run_the_configured_jobs(settings, tree):
             kind: {"created": 5, "updated": 0, "unchanged": 0, "submitted": 0}
             for kind in ("daily", "weekly")
         },
+        # From the 5th: last month's 催报 to the counties, townships and communities (none filed).
+        "remind_monthly_reports": 6 if timezone.localdate().day >= 5 else 0,
     }
 
 
