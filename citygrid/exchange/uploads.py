@@ -57,9 +57,7 @@ def clean_upload(upload: UploadedFile) -> tuple[UploadedFile, bool]:
             raise forms.ValidationError("文本文件内容无效", code="bad_content")
         upload.seek(0)
     elif not head.startswith(signatures):
-        raise forms.ValidationError(
-            f"文件内容与扩展名“{ext}”不符", code="bad_content"
-        )
+        raise forms.ValidationError(f"文件内容与扩展名“{ext}”不符", code="bad_content")
     upload.display_name = display_name(upload)
     return upload, False
 

@@ -119,7 +119,10 @@ def topic_add(request, code: str):
 
 @login_required
 def topic(request, pk: int):
-    topic = _topic(request.user, pk)
+    return _topic_page(request, _topic(request.user, pk), ReplyForm())
+
+
+def _topic_page(request, topic: Topic, form: ReplyForm):
     replies = (
         Reply.objects.restrict(request.user, "view")
         .filter(topic=topic)
@@ -136,7 +139,7 @@ def topic(request, pk: int):
             "attachments": topic.attachments.filter(reply=None),
             "listing": listing,
             "page": listing.page,
-            "form": ReplyForm(),
+            "form": form,
             "may_reply": user.has_perm("exchange.add_reply") and not topic.closed,
             "may_change": actions.may_change(user, topic, topic),
             "may_pin": actions.may_pin(user, topic.region_code),
@@ -189,10 +192,7 @@ def reply_add(request, pk: int):
         else:
             messages.success(request, "回复已发表")
             return redirect(_reply_url(reply))
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-    return redirect(topic)
+    return _topic_page(request, topic, form)
 
 
 def _reply_url(reply: Reply) -> str:
@@ -208,8 +208,11 @@ def _reply_url(reply: Reply) -> str:
 def topic_pin(request, pk: int):
     topic = _topic(request.user, pk)
     pinned = request.POST.get("pinned") == "1"
-    _act(request, lambda: actions.pin_topic(topic, actor=request.user, pinned=pinned),
-         "已置顶" if pinned else "已取消置顶")
+    _act(
+        request,
+        lambda: actions.pin_topic(topic, actor=request.user, pinned=pinned),
+        "已置顶" if pinned else "已取消置顶",
+    )
     return redirect(topic)
 
 
@@ -218,8 +221,11 @@ def topic_pin(request, pk: int):
 def topic_close(request, pk: int):
     topic = _topic(request.user, pk)
     closed = request.POST.get("closed") == "1"
-    _act(request, lambda: actions.close_topic(topic, actor=request.user, closed=closed),
-         "主题已关闭" if closed else "主题已重新开放")
+    _act(
+        request,
+        lambda: actions.close_topic(topic, actor=request.user, closed=closed),
+        "主题已关闭" if closed else "主题已重新开放",
+    )
     return redirect(topic)
 
 

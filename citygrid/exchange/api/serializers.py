@@ -29,7 +29,7 @@ class BoardSerializer(serializers.ModelSerializer):
 
 
 class TopicSerializer(serializers.ModelSerializer):
-    author_name = serializers.CharField(source="author.get_full_name", read_only=True)
+    author_name = serializers.StringRelatedField(source="author")
     attachments = serializers.SerializerMethodField()
 
     class Meta:
@@ -56,7 +56,7 @@ class TopicSerializer(serializers.ModelSerializer):
 
 
 class ReplySerializer(serializers.ModelSerializer):
-    author_name = serializers.CharField(source="author.get_full_name", read_only=True)
+    author_name = serializers.StringRelatedField(source="author")
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:

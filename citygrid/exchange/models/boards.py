@@ -153,7 +153,9 @@ class Attachment(ChangeLoggedModel):
         related_name="attachments",
     )
     file = models.FileField(
-        "文件", upload_to=files.UnguessableName("exchange"), storage=files.PrivateStorage("exchange")
+        "文件",
+        upload_to=files.UnguessableName("exchange"),
+        storage=files.PrivateStorage("exchange"),
     )
     name = models.CharField("文件名", max_length=100)
     size = models.PositiveIntegerField("大小（字节）")
