@@ -5,7 +5,7 @@ from rest_framework import serializers
 from citygrid.exchange.models import Attachment, Board, Reply, Topic
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class ExchangeAttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attachment
         fields = ["id", "name", "size", "is_image", "file"]
@@ -52,12 +52,12 @@ class TopicSerializer(serializers.ModelSerializer):
 
     def get_attachments(self, topic) -> list[dict]:
         own = [a for a in topic.attachments.all() if a.reply_id is None]
-        return AttachmentSerializer(own, many=True, context=self.context).data
+        return ExchangeAttachmentSerializer(own, many=True, context=self.context).data
 
 
 class ReplySerializer(serializers.ModelSerializer):
     author_name = serializers.StringRelatedField(source="author")
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    attachments = ExchangeAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Reply
