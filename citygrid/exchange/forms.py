@@ -6,8 +6,12 @@ from citygrid.core.forms import StyledFormMixin
 from citygrid.exchange import uploads
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
+    template_name = "exchange/widgets/files.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "visually-hidden", **(attrs or {})})
 
 
 class AttachmentsField(forms.FileField):

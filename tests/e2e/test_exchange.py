@@ -20,7 +20,20 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("CITYGRID_SHOTS", "/tmp/citygrid-shots"))
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 # File formats named in the help text; any other Latin word is an internal or English name.
-FORMATS = {"JPG", "PNG", "WEBP", "PDF", "Word", "Excel", "PowerPoint", "TXT", "MB", "KB", "pdf"}
+FORMATS = {
+    "JPG",
+    "PNG",
+    "WEBP",
+    "PDF",
+    "Word",
+    "Excel",
+    "PowerPoint",
+    "TXT",
+    "MB",
+    "KB",
+    "pdf",
+    "jpg",
+}
 
 
 def shot(page, name: str) -> None:
@@ -65,7 +78,7 @@ def people(tree, make_user, server_paused):
     return street, head
 
 
-def test_post_pin_and_reply_on_desktop_and_phone(page_as, new_page, people):
+def test_post_pin_and_reply_on_desktop_and_phone(page_as, new_page, people, tree, server_paused):
     street, head = people
     desk = page_as(street)
     desk.set_viewport_size(DESKTOP)
@@ -86,6 +99,8 @@ def test_post_pin_and_reply_on_desktop_and_phone(page_as, new_page, people):
             {"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": jpeg()},
         ]
     )
+    expect(form.locator("[data-file-count]")).to_have_text("已选 2 个：检查表.pdf、现场.jpg")
+    assert not latin_words(desk), latin_words(desk)
     shot(desk, "exchange_new_topic_desktop")
     form.locator('button[type="submit"]').click()
     expect(desk.locator("#topic-title")).to_contain_text("关于开展消防安全检查的通知")
@@ -99,6 +114,8 @@ def test_post_pin_and_reply_on_desktop_and_phone(page_as, new_page, people):
     shot(desk, "exchange_topic_desktop")
 
     # Someone else's later topic: the notice still comes first.
+    with server_paused:
+        actions.post_topic(tree.community_a, actor=head, title="后来的讨论", body="新话题")
     phone = log_in_page(new_page(**PHONE_DEVICE), head)
     phone.goto("/exchange/")
     expect(phone.locator(".board-row")).to_have_count(1)
@@ -107,8 +124,7 @@ def test_post_pin_and_reply_on_desktop_and_phone(page_as, new_page, people):
     shot(phone, "exchange_index_phone")
     phone.locator(".board-row").click()
     titles = phone.locator(".topic-row .topic-title")
-    expect(titles).to_have_count(2)
-    expect(titles.nth(0)).to_have_text("关于开展消防安全检查的通知")
+    expect(titles).to_have_text(["关于开展消防安全检查的通知", "后来的讨论", "早先的讨论"])
     expect(phone.locator(".topic-row").nth(0)).to_contain_text("置顶公告")
     expect(phone.get_by_text("乙社区内部讨论")).to_have_count(0)
     fits(phone, PHONE["width"])
