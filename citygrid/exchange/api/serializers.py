@@ -1,5 +1,6 @@
 """Read-only representations of boards, topics and replies; files link to the protected view."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from citygrid.exchange.models import Attachment, Board, Reply, Topic
@@ -50,6 +51,7 @@ class TopicSerializer(serializers.ModelSerializer):
             "attachments",
         ]
 
+    @extend_schema_field(ExchangeAttachmentSerializer(many=True))
     def get_attachments(self, topic) -> list[dict]:
         own = [a for a in topic.attachments.all() if a.reply_id is None]
         return ExchangeAttachmentSerializer(own, many=True, context=self.context).data
