@@ -51,9 +51,9 @@ def is_moderator(actor, topic: Topic) -> bool:
     return actor.has_perm("exchange.change_topic") and actor.covers(topic.region_code)
 
 
-def may_pin(actor, topic_or_region_code: str) -> bool:
+def may_pin(actor, board_code: str) -> bool:
     """Pin at this board's level or above: the permission, and the board inside one's scope."""
-    return actor.has_perm("exchange.pin_topic") and actor.covers(topic_or_region_code)
+    return actor.has_perm("exchange.pin_topic") and actor.covers(board_code)
 
 
 def within_window(post, now=None) -> bool:
