@@ -15,7 +15,6 @@ from citygrid.core import records
 from citygrid.core.errors import ActionError, RecordNotFound
 from citygrid.orgs.choices import StaffSource
 from citygrid.orgs.models import OrgUnit, Staff
-from citygrid.regions.models import Region
 
 
 def _require(actor, perm: str, what: str) -> None:
@@ -24,7 +23,7 @@ def _require(actor, perm: str, what: str) -> None:
 
 
 def _unit_in_scope(unit: OrgUnit, actor) -> None:
-    if not OrgUnit.objects.restrict(actor, "view").filter(pk=unit.pk).exists():
+    if not OrgUnit.objects.in_scope(actor).filter(pk=unit.pk).exists():
         raise ActionError("unit_out_of_scope", f"单位“{unit}”不在您的管辖范围内", 403)
 
 
@@ -120,8 +119,3 @@ def grant_access(staff: Staff, *, actor, roles, scope_regions) -> None:
         records.save_record(
             user, actor=actor, m2m={"roles": list(roles), "scope_regions": list(regions)}
         )
-
-
-def region_choices(actor):
-    """Regions the actor may hand out as scope."""
-    return Region.objects.in_scope(actor).order_by("code")

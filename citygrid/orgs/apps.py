@@ -1,4 +1,5 @@
 """Teams (机构队伍): the grid-management system's own units, staff and duties."""
+
 from django.apps import AppConfig
 
 

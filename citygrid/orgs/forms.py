@@ -61,7 +61,7 @@ class MoveStaffForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.restrict(user, "view").order_by("path")
+        self.fields["unit"].queryset = OrgUnit.objects.in_scope(user).order_by("path")
 
 
 class GrantForm(StyledFormMixin, forms.Form):
@@ -69,7 +69,10 @@ class GrantForm(StyledFormMixin, forms.Form):
     The action re-checks both: a hand-made POST is refused with the same message."""
 
     roles = forms.ModelMultipleChoiceField(
-        label="角色", queryset=Role.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        label="角色",
+        queryset=Role.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     scope_regions = forms.ModelMultipleChoiceField(
         label="管辖区域", queryset=Region.objects.all(), required=False

@@ -130,9 +130,10 @@ def _ensure_worker_staff() -> int:
     written = 0
     moved = list(_moved_workers().select_related("grid_worker"))
     if moved:
-        teams = {u.mirrors_id: u for u in OrgUnit.objects.filter(
-            mirrors_id__in={s.grid_worker.region_id for s in moved}
-        )}
+        teams = {
+            u.mirrors_id: u
+            for u in OrgUnit.objects.filter(mirrors_id__in={s.grid_worker.region_id for s in moved})
+        }
         for member in moved:
             member.unit = teams[member.grid_worker.region_id]
             member.derive()
@@ -144,8 +145,9 @@ def _ensure_worker_staff() -> int:
             return written
         teams = {
             u.mirrors_id: u
-            for u in OrgUnit.objects.filter(mirrors_id__in={w.region_id for w in workers})
-            .select_related("region")
+            for u in OrgUnit.objects.filter(
+                mirrors_id__in={w.region_id for w in workers}
+            ).select_related("region")
         }
         members = [
             Staff(
@@ -179,8 +181,9 @@ def _ensure_department_staff() -> int:
 
     units = {
         u.department_id: u
-        for u in OrgUnit.objects.filter(department_id__in={d for d, _ in missing})
-        .select_related("region")
+        for u in OrgUnit.objects.filter(department_id__in={d for d, _ in missing}).select_related(
+            "region"
+        )
     }
     users = User.objects.in_bulk({u for _, u in missing})
     members = [

@@ -17,7 +17,8 @@ class OrgUnitTable(BaseTable):
         fields = ("code", "name", "kind", "parent", "region", "phone")
 
     def render_kind(self, value, record):
-        return format_html('<span class="badge bg-{}-lt">{}</span>', UNIT_KIND_BADGE[record.kind], value)
+        colour = UNIT_KIND_BADGE[record.kind]
+        return format_html('<span class="badge bg-{}-lt">{}</span>', colour, value)
 
 
 class StaffTable(BaseTable):

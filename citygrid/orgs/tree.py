@@ -70,9 +70,7 @@ def nodes(units: list[OrgUnit]) -> list[Node]:
     for length in {len(u.path) for u in units}:
         paths = [u.path for u in units if len(u.path) == length]
         totals.update(subtree_counts(paths, length))
-    return [
-        Node(u, own.get(u.pk, 0), totals.get(u.path, 0), u.pk in parents) for u in units
-    ]
+    return [Node(u, own.get(u.pk, 0), totals.get(u.path, 0), u.pk in parents) for u in units]
 
 
 def subtree_counts(paths: list[str], length: int) -> dict[str, int]:

@@ -1,4 +1,3 @@
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -256,5 +255,3 @@ def staff_record_add(request, pk: int):
         errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
         messages.error(request, f"未能添加档案记录：{errors}")
     return redirect(member)
-
-

@@ -91,9 +91,14 @@ class Staff(ScopedModel):
             # A bad number stays as typed; the field validator reports it in Chinese.
             with contextlib.suppress(ValueError):
                 self.phone = normalize_mobile(self.phone)
-        if self.grid_worker_id and self.user_id and self.grid_worker.user_id not in (
-            None,
-            self.user_id,
+        if (
+            self.grid_worker_id
+            and self.user_id
+            and self.grid_worker.user_id
+            not in (
+                None,
+                self.user_id,
+            )
         ):
             raise ValidationError({"user": "系统账号与该网格员的账号不一致"})
 

@@ -4,7 +4,7 @@ from citygrid.orgs.mirror import ensure_units
 
 
 class Command(BaseCommand):
-    help = "Create the teams-tree units and members that mirror regions, departments and grid workers"
+    help = "Create the teams-tree units and members mirroring regions, departments, grid workers"
 
     def handle(self, *args, **options):
         written = ensure_units()
