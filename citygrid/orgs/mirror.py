@@ -4,10 +4,13 @@
 township, a work station per community, a service team per grid, a department unit per
 `cases.Department`, a member per grid worker and per department handler — and follows grid
 workers who moved grid or left a department. It is idempotent: the tree page calls it when
-`out_of_date()` says something is missing, the `ensure_org_units` command runs it after an
-import, and the demo seeds through it.
+`out_of_date()` says something is missing (checked at most once a minute: the probes are
+anti-joins over every region and grid worker, too dear for every page view of a city with
+100 000 units), the `ensure_org_units` command runs it after an import, and the demo seeds
+through it.
 """
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
@@ -19,6 +22,7 @@ from citygrid.regions.choices import RegionLevel, ancestor_codes
 from citygrid.regions.models import GridWorker, Region
 
 CHUNK = 2000
+CHECK_EVERY = 60  # seconds between two `refresh_if_due` probes
 
 # Level of the region → kind and name of the unit that mirrors it.
 MIRRORED = {
@@ -52,6 +56,12 @@ def out_of_date() -> bool:
         or Department.members.through.objects.count() != dept_staff
         or _moved_workers().exists()
     )
+
+
+def refresh_if_due() -> None:
+    """The tree page's lazy path: probe for missing mirrors at most once a minute."""
+    if cache.add("orgs:mirror-checked", True, CHECK_EVERY) and out_of_date():
+        ensure_units()
 
 
 def ensure_units() -> int:

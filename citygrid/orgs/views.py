@@ -26,8 +26,7 @@ def tree_page(request):
     the unit picked from a search (`?unit=`)."""
     user = request.user
     _require_view(user)
-    if mirror.out_of_date():
-        mirror.ensure_units()
+    mirror.refresh_if_due()
     focus = None
     if request.GET.get("unit", "").isdigit():
         focus = get_object_or_404(tree.visible_units(user), pk=int(request.GET["unit"]))
