@@ -4,6 +4,7 @@ from citygrid.accounts.models import Role
 from citygrid.core.forms import ScopedModelForm, SensitiveInputsMixin, StyledFormMixin
 from citygrid.orgs import actions
 from citygrid.orgs.models import OrgUnit, Staff, StaffRecord
+from citygrid.orgs.widgets import use_unit_picker
 from citygrid.regions.models import Region
 from citygrid.regions.widgets import use_picker
 
@@ -16,7 +17,7 @@ class OrgUnitForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_picker(self.fields["region"])
-        self.fields["parent"].queryset = self.fields["parent"].queryset.order_by("path")
+        use_unit_picker(self.fields["parent"])
         if self.instance.mirrors_id or self.instance.department_id:
             # Mirrors follow their region or department: only duties and contact are theirs.
             for name in ("parent", "kind", "code", "name", "region"):
@@ -46,8 +47,10 @@ class StaffForm(SensitiveInputsMixin, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = self.fields["unit"].queryset.order_by("path")
-        self.fields["user"].queryset = self.fields["user"].queryset.order_by("username")
+        use_unit_picker(self.fields["unit"])
+        self.fields["user"].queryset = (
+            self.fields["user"].queryset.filter(is_active=True).order_by("username")
+        )
         if self.instance.pk:
             # Moving a member is its own action (`actions.move_staff`), checked at both ends.
             self.fields["unit"].disabled = True
@@ -61,7 +64,8 @@ class MoveStaffForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.in_scope(user).order_by("path")
+        self.fields["unit"].queryset = OrgUnit.objects.in_scope(user)
+        use_unit_picker(self.fields["unit"])
 
 
 class GrantForm(StyledFormMixin, forms.Form):

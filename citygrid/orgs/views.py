@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from citygrid.core import records
 from citygrid.core.errors import ActionError
 from citygrid.core.views import generic
-from citygrid.orgs import actions, filtersets, forms, mirror, tables, tree
+from citygrid.orgs import actions, filtersets, forms, mirror, tables, tree, widgets
 from citygrid.orgs.choices import UNIT_KIND_BADGE
 from citygrid.orgs.models import OrgUnit, Staff
 
@@ -60,6 +60,13 @@ def unit_children(request, pk: int):
     if request.GET.get("format") == "html":
         return render(request, "orgs/inc/branch.html", {"nodes": kids})
     return JsonResponse({"children": [k.as_json() for k in kids]})
+
+
+@login_required
+def unit_search(request):
+    """Matches for the unit picker (`orgs/widgets.py`): the user's territory, at most 20."""
+    units = widgets.search_units(request.user, request.GET.get("q", ""))
+    return JsonResponse({"results": [{"id": u.pk, "text": widgets.picker_label(u)} for u in units]})
 
 
 # --- units ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from citygrid.core.errors import ActionError
 from citygrid.core.models import ObjectChange
 from citygrid.core.testing import logged
 from citygrid.orgs import actions
-from citygrid.orgs.models import Staff
+from citygrid.orgs.models import OrgUnit, Staff
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +161,26 @@ def test_children_json_has_head_counts(client, officer, teams):
 def test_tree_page_without_permission_is_403(client, make_user, tree):
     client.force_login(make_user(scope=[tree.county_a]))
     assert client.get(reverse("orgs:tree")).status_code == 403
+
+
+def test_unit_picker_searches_own_territory_only(client, officer, teams):
+    client.force_login(officer)
+    found = client.get(reverse("orgs:unit_search"), {"q": "服务团队"}).json()["results"]
+    assert {r["text"] for r in found} == {
+        "甲一网格服务团队（330101001001001）",
+        "甲二网格服务团队（330101001001002）",
+    }
+
+
+def test_tree_page_picks_up_a_new_region_on_its_next_check(client, officer, teams, tree):
+    from django.core.cache import cache
+
+    from citygrid.regions.models import Region
+
+    Region.objects.create(
+        parent=tree.community_a, level="grid", code="330101001001003", name="甲三网格"
+    )
+    cache.delete("orgs:mirror-checked")
+    client.force_login(officer)
+    client.get(reverse("orgs:tree"))
+    assert OrgUnit.objects.filter(code="330101001001003", name="甲三网格服务团队").exists()

@@ -83,6 +83,7 @@ def _forms():
     from citygrid.accounts.forms import UserForm
     from citygrid.cases.forms import DepartmentForm, DispatchRuleForm, TaskForm, VisitForm
     from citygrid.housing.forms import BuildingForm, EstateForm, HouseForm
+    from citygrid.orgs.forms import OrgUnitForm
     from citygrid.people.forms.groups import CustodianAssignmentForm
     from citygrid.people.forms.persons import PersonForm
     from citygrid.regions.forms import GridWorkerForm, RegionForm
@@ -101,6 +102,7 @@ def _forms():
         (PersonForm, "region", community),
         (GridWorkerForm, "region", grid),
         (RegionForm, "parent", government),
+        (OrgUnitForm, "region", None),
     ]
 
 
