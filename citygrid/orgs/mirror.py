@@ -41,8 +41,9 @@ def _department_pairs() -> set[tuple[int, int]]:
 
 
 def _moved_workers():
+    """Grid-worker members whose worker moved grid or came on or off post since."""
     return Staff.objects.filter(source=StaffSource.GRID_WORKER).exclude(
-        unit__mirrors_id=F("grid_worker__region_id")
+        unit__mirrors_id=F("grid_worker__region_id"), active=F("grid_worker__active")
     )
 
 
@@ -146,6 +147,7 @@ def _ensure_worker_staff() -> int:
         }
         for member in moved:
             member.unit = teams[member.grid_worker.region_id]
+            member.active = member.grid_worker.active
             member.derive()
         records.update_records(Staff, moved, actor=None)
         written += len(moved)

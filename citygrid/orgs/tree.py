@@ -14,8 +14,8 @@ from citygrid.core.querysets import scope_q
 from citygrid.orgs.choices import UNIT_KIND_BADGE, UnitKind
 from citygrid.orgs.models import OrgUnit, Staff
 
-# Members who count: on post, and a mirrored grid worker only while the worker is.
-ON_POST = Q(active=True) & (Q(grid_worker__isnull=True) | Q(grid_worker__active=True))
+# Members who count: on post (a mirrored grid worker's flag follows the worker, `orgs.mirror`).
+ON_POST = Q(active=True)
 
 
 @dataclass
@@ -99,6 +99,15 @@ def children(unit: OrgUnit) -> list[Node]:
     return nodes(kids)
 
 
+def branch(unit: OrgUnit) -> tuple[Node, list[Node]]:
+    """A node and its children; its subtree total is its own count plus its children's, so
+    the whole subtree is grouped once, not twice."""
+    kids = children(unit)
+    own = Staff.objects.filter(ON_POST, unit=unit).count()
+    node = Node(unit, own, own + sum(k.total for k in kids), bool(kids))
+    return node, kids
+
+
 def ancestors(unit: OrgUnit, user) -> list[OrgUnit]:
     """The visible units above `unit`, root first (for the breadcrumb)."""
     from citygrid.orgs.models.units import SEGMENT
@@ -113,10 +122,11 @@ def search(user, text: str, limit: int = 20) -> tuple[list[OrgUnit], list[Staff]
     if not text:
         return [], []
     units = list(visible_units(user).filter(name__icontains=text).order_by("path")[:limit])
+    # In index order, so the scan stops at the limit instead of sorting every match.
     members = list(
         Staff.objects.restrict(user, "view")
         .filter(name__icontains=text)
         .select_related("unit")
-        .order_by("name", "id")[:limit]
+        .order_by("id")[:limit]
     )
     return units, members

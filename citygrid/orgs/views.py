@@ -30,8 +30,7 @@ def tree_page(request):
     focus = None
     if request.GET.get("unit", "").isdigit():
         focus = get_object_or_404(tree.visible_units(user), pk=int(request.GET["unit"]))
-    top = tree.nodes([focus] if focus else tree.roots(user))
-    branches = [(node, tree.children(node.unit)) for node in top]
+    branches = [tree.branch(unit) for unit in ([focus] if focus else tree.roots(user))]
     chart = [
         {**node.as_json(), "children": [k.as_json() for k in kids], "loaded": True}
         for node, kids in branches
@@ -85,7 +84,7 @@ class OrgUnitView(generic.ObjectView):
 
     def extra_context(self, obj):
         user = self.request.user
-        (node,) = tree.nodes([obj])
+        node, kids = tree.branch(obj)
         members = (
             Staff.objects.restrict(user, "view")
             .filter(unit=obj)
@@ -95,7 +94,7 @@ class OrgUnitView(generic.ObjectView):
         return {
             "node": node,
             "kind_colour": UNIT_KIND_BADGE[obj.kind],
-            "children": tree.children(obj),
+            "children": kids,
             "trail": tree.ancestors(obj, user),
             "members": members,
             "can_add_staff": user.has_perm("orgs.add_staff"),

@@ -86,3 +86,16 @@ def test_a_unit_cannot_sit_outside_its_parents_region(teams, tree):
     with pytest.raises(ValidationError) as exc:
         records.save_record(unit, actor=None)
     assert "上级单位的区域" in str(exc.value)
+
+
+def test_a_worker_off_post_leaves_the_head_count(teams):
+    from citygrid.core import records
+    from citygrid.regions.models import GridWorker
+
+    worker = GridWorker.objects.get(name="王网格")
+    worker.active = False
+    records.save_record(worker, actor=None)
+    assert mirror.out_of_date()
+    mirror.ensure_units()
+    assert counts([teams["330101001001001"]]) == {"330101001001001": (0, 0)}
+    assert teams_tree.branch(teams["3301"])[0].total == 6
