@@ -76,9 +76,9 @@ def _hand_typed_members() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO orgs_staff (created, last_updated, region_id, region_code, unit_id,"
-            " source, name, post, post_duties, phone, phone_index, gender, education, active)"
-            " SELECT now(), now(), region_id, region_code, id, 'manual', '成员' || id, '工作人员',"
-            " '', '', '', '', '', true FROM orgs_orgunit"
+            " source, name, post, post_duties, phone, phone_index, gender, education, active,"
+            " unit_path) SELECT now(), now(), region_id, region_code, id, 'manual', '成员' || id,"
+            " '工作人员', '', '', '', '', '', true, path FROM orgs_orgunit"
         )
         cursor.execute("ANALYZE orgs_staff; ANALYZE orgs_orgunit")
 

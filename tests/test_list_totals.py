@@ -122,6 +122,12 @@ def _extra_rows(city) -> None:
     ):
         value = dictionaries.choices(code)[-1][0]
         logged(model, person=person, region=person.region, started_on=now.date(), type=value)
+    from citygrid.orgs.mirror import ensure_units
+    from citygrid.orgs.models import OrgUnit, Staff
+
+    ensure_units()  # the teams tree's units mirror the regions
+    for n in (1, 2):
+        logged(Staff, unit=OrgUnit.objects.order_by("pk").first(), name=f"成员{n}")
 
 
 @pytest.fixture

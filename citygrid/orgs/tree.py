@@ -77,8 +77,8 @@ def subtree_counts(paths: list[str], length: int) -> dict[str, int]:
     """Members on post in the subtree of each path (all of one length), grouped in SQL."""
     common = _common_prefix(paths)
     rows = (
-        Staff.objects.filter(ON_POST, unit__path__startswith=common)
-        .annotate(branch=Substr("unit__path", 1, length))
+        Staff.objects.filter(ON_POST, unit_path__startswith=common)
+        .annotate(branch=Substr("unit_path", 1, length))
         .filter(branch__in=paths)
         .values_list("branch")
         .annotate(n=Count("id"))

@@ -56,9 +56,12 @@ class Staff(ScopedModel):
     education = models.CharField("学历", max_length=30, blank=True)
     hired_on = models.DateField("入职日期", null=True, blank=True)
     active = models.BooleanField("在岗", default=True)
+    # The unit's path, copied so that head counts group members without a join (a unit with
+    # members never changes parent, so the copy never goes stale).
+    unit_path = models.CharField("单位路径", max_length=255, editable=False, default="")
 
     sensitive_fields = {"phone": "mobile"}
-    changelog_exclude = ("created", "last_updated", "phone_index")
+    changelog_exclude = ("created", "last_updated", "phone_index", "unit_path")
 
     class Meta:
         verbose_name = "队伍成员"
@@ -76,7 +79,12 @@ class Staff(ScopedModel):
         indexes = [
             models.Index(
                 fields=["name"], name="staff_name_prefix_idx", opclasses=["varchar_pattern_ops"]
-            )
+            ),
+            models.Index(
+                fields=["unit_path", "active"],
+                name="staff_unit_path_idx",
+                opclasses=["varchar_pattern_ops", "bool_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -85,6 +93,7 @@ class Staff(ScopedModel):
     def derive_region(self) -> None:
         if self.unit_id:
             self.region = self.unit.region
+            self.unit_path = self.unit.path
 
     def clean(self) -> None:
         if self.phone:

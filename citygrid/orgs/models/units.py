@@ -111,7 +111,7 @@ class OrgUnit(ScopedModel):
                 errors["parent"] = "上级单位不能是本单位或其下级单位"
             elif self.region_id and not self.region.code.startswith(self.parent.region_code):
                 errors["region"] = "单位所属区域须在上级单位的区域之内"
-        if self.pk and self._parent_changed() and self.children.exists():
-            errors["parent"] = "该单位下设有下级单位，不能调整上级单位"
+        if self.pk and self._parent_changed() and (self.children.exists() or self.staff.exists()):
+            errors["parent"] = "该单位已有下级单位或成员，不能调整上级单位"
         if errors:
             raise ValidationError(errors)
