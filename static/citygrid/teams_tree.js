@@ -35,11 +35,11 @@
         return d.placeholder ? "" : d.name + "（" + (d.kind || "") + "）<br>本级 " + d.own + " 人，含下级 " + d.total + " 人";
       } },
       series: [{
-        type: "tree", data: [top], orient: "TB", top: 40, bottom: 80, left: 20, right: 20,
+        type: "tree", data: [top], orient: "TB", top: 40, bottom: 60, left: 60, right: 60,
         symbolSize: 10, initialTreeDepth: -1, expandAndCollapse: true, roam: true,
         animationDuration: 300, animationDurationUpdate: 300,
         label: { position: "top", fontSize: 12, backgroundColor: "#fff", padding: [2, 4] },
-        leaves: { label: { position: "bottom", rotate: -90, verticalAlign: "middle", align: "left" } },
+        leaves: { label: { position: "bottom" } },
       }],
     });
   }

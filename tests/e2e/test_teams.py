@@ -9,7 +9,7 @@ from citygrid.accounts.models import Role
 from citygrid.orgs import mirror
 from citygrid.orgs.models import Staff
 from citygrid.regions.models import GridWorker
-from tests.e2e.conftest import DESKTOP
+from tests.e2e.conftest import DESKTOP, log_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -37,21 +37,21 @@ def officer(tree, make_user, server_paused):
         user = make_user(
             perms=[f"orgs.{p}" for p in OFFICER], scope=[tree.county_a], username="officer"
         )
+        user.roles.update(name="区县机构管理员")
     return user
 
 
 def test_tree_search_member_and_grant(new_page, officer):
-    from tests.e2e.conftest import log_in_page
-
-    page = log_in_page(new_page(viewport=DESKTOP), officer)
+    page = new_page(viewport=DESKTOP)
+    page.set_default_timeout(30000)  # the chart page loads ECharts (1 MB) on a busy machine
+    page = log_in_page(page, officer)
     page.goto("/teams/")
     expect(page.locator("h2.page-title")).to_have_text("机构队伍")
     expect(page.locator("#teams-chart canvas")).to_be_visible()
     page.screenshot(path="/tmp/teams_tree.png", full_page=True)
 
     page.locator("#teams-list-link").click()
-    township = page.locator("#teams-list .teams-node", has_text="甲街道网格化管理分中心").first
-    township.locator(".teams-toggle").first.click()
+    page.get_by_role("button", name="展开甲街道网格化管理分中心").click()
     expect(page.locator("#teams-list", has_text="甲社区工作站")).to_be_visible()
     expect(page.locator("#teams-list")).not_to_contain_text("乙区")
     page.screenshot(path="/tmp/teams_list.png", full_page=True)
