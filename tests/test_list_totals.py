@@ -126,6 +126,12 @@ def _extra_rows(city) -> None:
 
     for n in (1, 2):
         logged(Unit, region=grid, name=f"单位{n}", unit_class="other")
+    from citygrid.orgs.mirror import ensure_units
+    from citygrid.orgs.models import OrgUnit, Staff
+
+    ensure_units()  # the teams tree's units mirror the regions
+    for n in (1, 2):
+        logged(Staff, unit=OrgUnit.objects.order_by("pk").first(), name=f"成员{n}")
 
 
 @pytest.fixture

@@ -83,6 +83,7 @@ def _forms():
     from citygrid.accounts.forms import UserForm
     from citygrid.cases.forms import DepartmentForm, DispatchRuleForm, TaskForm, VisitForm
     from citygrid.housing.forms import BuildingForm, EstateForm, HouseForm
+    from citygrid.orgs.forms import OrgUnitForm
     from citygrid.people.forms.groups import CustodianAssignmentForm
     from citygrid.people.forms.persons import PersonForm
     from citygrid.regions.forms import GridWorkerForm, RegionForm
@@ -103,6 +104,7 @@ def _forms():
         (GridWorkerForm, "region", grid),
         (RegionForm, "parent", government),
         (UnitForm, "region", {"grid", "community", "village_group"}),
+        (OrgUnitForm, "region", None),
     ]
 
 
