@@ -56,6 +56,8 @@ class DirectiveForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # The styling mixin dresses every other widget as an input; each level is a checkbox.
+        self.fields["levels"].widget.attrs["class"] = "form-check-input"
         # Every region may be asked for: one outside the territory is refused by the action
         # with its own message, not by the field as an invalid choice.
         use_picker(self.fields["regions"], *GOVERNMENT_LEVELS)
