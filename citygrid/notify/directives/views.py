@@ -52,6 +52,7 @@ def directive_list(request):
             acknowledged=Count("receipts", filter=~Q(receipts__acknowledged_at=None)),
             answered=Count("receipts", filter=~Q(receipts__answered_at=None)),
         )
+        .order_by("-sent_at", "-pk")
     )
     page = Paginator(directives, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
