@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from citygrid.core.errors import ActionError
+from citygrid.core.filtersets import INT_MAX
 from citygrid.notify.choices import RECEIPT_STATE_BADGE, ReceiptState
 from citygrid.notify.directives import actions, states
 from citygrid.notify.directives.forms import AnswerForm, DirectiveForm
@@ -137,7 +138,8 @@ def directive_remind(request, pk):
     receipts = directive.receipts.select_related("recipient", "directive").filter(answered_at=None)
     receipt_id = request.POST.get("receipt", "")
     if receipt_id:
-        receipts = receipts.filter(pk=receipt_id if receipt_id.isdigit() else 0)
+        valid = receipt_id.isdigit() and int(receipt_id) <= INT_MAX
+        receipts = receipts.filter(pk=int(receipt_id) if valid else 0)
     else:
         receipts = receipts.filter(acknowledged_at=None)
     count = actions.remind(list(receipts))

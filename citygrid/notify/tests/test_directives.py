@@ -218,7 +218,10 @@ def test_remind_button_and_the_automatic_reminder_once(client, tree, people, sen
     done = directive.receipts.get(recipient=people["grid_a1"])
     actions.answer(done, people["grid_a1"], "已完成")
     client.force_login(people["officer"])
-    client.post(reverse("notify:directive_remind", args=[directive.pk]))
+    remind = reverse("notify:directive_remind", args=[directive.pk])
+    assert client.post(remind, {"receipt": "9" * 20}).status_code == 302
+    assert not DirectiveReceipt.objects.filter(remind_count__gt=0).exists()
+    client.post(remind)
     waiting = directive.receipts.get(recipient=people["community_a"])
     assert waiting.remind_count == 1
     assert SmsMessage.objects.filter(template__code="directive_reminder").count() == 1
