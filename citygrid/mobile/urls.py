@@ -1,6 +1,6 @@
 from django.urls import path
 
-from citygrid.mobile import api, dispute_views, views
+from citygrid.mobile import api, directive_views, dispute_views, views
 
 app_name = "mobile"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("disputes/", dispute_views.dispute_list, name="dispute_list"),
     path("disputes/new/", dispute_views.dispute_new, name="dispute_new"),
     path("disputes/<int:dispute_id>/", dispute_views.dispute_detail, name="dispute"),
+    path("directives/", directive_views.directive_list, name="directive_list"),
+    path("directives/<int:receipt_id>/", directive_views.directive_detail, name="directive"),
+    path("directives/<int:receipt_id>/act/", directive_views.directive_act, name="directive_act"),
     path("sw.js", views.service_worker, name="service_worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("api/reports/", api.ReportView.as_view(), name="api_report"),

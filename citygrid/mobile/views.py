@@ -22,6 +22,7 @@ from citygrid.cases.choices import CaseState, TaskKind, TaskStatus, Verification
 from citygrid.cases.models import Case, CaseAttachment, CaseCategory, Task
 from citygrid.core.validators import mask_name
 from citygrid.mobile import services
+from citygrid.notify.models import DirectiveReceipt
 from citygrid.regions.geo.tiles import map_config
 
 # The app shell: the pages and assets the service worker stores so the app opens offline.
@@ -88,7 +89,14 @@ def home(request):
     return render(
         request,
         "mobile/home.html",
-        page_context(request, tasks=tasks, verify_urls=verify_urls),
+        page_context(
+            request,
+            tasks=tasks,
+            verify_urls=verify_urls,
+            directives_pending=DirectiveReceipt.objects.filter(
+                recipient=request.user, answered_at=None
+            ).count(),
+        ),
     )
 
 

@@ -43,3 +43,22 @@ SMS_BACKEND_LABELS = {
     "aliyun": "阿里云短信",
     "tencent": "腾讯云短信",
 }
+
+
+class ReceiptState(models.TextChoices):
+    """Where one recipient is with a directive; derived from its timestamps and the deadline."""
+
+    UNREAD = "unread", "未读"
+    READ = "read", "已读"
+    ACKNOWLEDGED = "acknowledged", "已签收"
+    ANSWERED = "answered", "已反馈"
+    OVERDUE = "overdue", "逾期"
+
+
+RECEIPT_STATE_BADGE = {
+    ReceiptState.UNREAD: "secondary",
+    ReceiptState.READ: "azure",
+    ReceiptState.ACKNOWLEDGED: "blue",
+    ReceiptState.ANSWERED: "green",
+    ReceiptState.OVERDUE: "red",
+}

@@ -55,6 +55,16 @@ SMS_TEMPLATES: tuple[tuple[str, str, str], ...] = (
         "调解通知",
         "您涉及的纠纷（编号{number}）定于{time}在{place}进行调解，请准时参加。",
     ),
+    (
+        "directive",
+        "指令下达通知",
+        "{sender}向您下达指令《{title}》，请于{deadline}前签收并反馈。",
+    ),
+    (
+        "directive_reminder",
+        "指令催办提醒",
+        "指令《{title}》将于{deadline}到期，您尚未完成签收或反馈，请尽快办理。",
+    ),
 )
 
 

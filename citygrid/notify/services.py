@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from citygrid.core.validators import normalize_mobile
 from citygrid.notify.choices import NotificationLevel
+from citygrid.notify.delivery import queue_delivery
 from citygrid.notify.models import Notification, SmsMessage, SmsTemplate
-from citygrid.notify.tasks import queue_delivery
 
 
 def send_sms(

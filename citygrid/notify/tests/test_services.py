@@ -38,8 +38,10 @@ def test_seeded_templates_and_their_parameters():
         "supervision_order": ["level", "number", "deadline"],
         "dispute_urgent": ["number", "summary", "region"],
         "mediation_notice": ["number", "time", "place"],
+        "directive": ["sender", "title", "deadline"],
+        "directive_reminder": ["title", "deadline"],
     }
-    assert len(SMS_TEMPLATES) == 10
+    assert len(SMS_TEMPLATES) == 12
     assert all(
         t.active and not t.aliyun_code and not t.tencent_id for t in SmsTemplate.objects.all()
     )
