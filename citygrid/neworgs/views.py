@@ -63,7 +63,6 @@ def part_views(model, form, table, filterset) -> dict:
     name = model.__name__
     queryset = model.objects.select_related("organisation")
     edit = type(f"{name}EditView", (generic.ObjectEditView,), {"model": model, "form": form})
-    delete = type(f"{name}DeleteView", (generic.ObjectDeleteView,), {"model": model})
     return {
         "list": type(
             f"{name}ListView",
