@@ -10,7 +10,7 @@ YES_NO = [("yes", "是"), ("no", "否")]
 
 
 class NewOrganisationFilterSet(BaseFilterSet):
-    search_fields = ("name", "uscc", "head_name", "address")
+    search_fields = ("name", "uscc", "address")
     kind = django_filters.MultipleChoiceFilter(choices=OrganisationKind.choices, label="组织类型")
     has_branch = django_filters.ChoiceFilter(
         choices=BranchKind.choices, method="filter_has_branch", label="已建立"

@@ -74,7 +74,7 @@ class NewOrganisationResource(Resource):
         ),
         Column("industry", "所属行业"),
         Column("address", "地址"),
-        Column("head_name", "负责人", required=True),
+        Column("head_name", "负责人", required=True, sensitive="name"),
         Column("head_phone", "负责人电话", parse=_parse_mobile, sensitive="mobile"),
         Column("full_time_staff", "专职工作人员数", parse=_parse_count),
         Column("employees", "从业人员数", parse=_parse_count),

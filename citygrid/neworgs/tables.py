@@ -7,6 +7,7 @@ from citygrid.neworgs.models import NewOrganisation, OrgBranch, Regulation, Work
 class NewOrganisationTable(BaseTable):
     name = tables.Column(linkify=True)
     region = tables.Column(verbose_name="所属区域", orderable=False)
+    head_name = tables.Column(verbose_name="负责人", orderable=False)
     head_phone = tables.Column(verbose_name="负责人电话", orderable=False)
     closed_on = tables.Column(verbose_name="状态", orderable=False, empty_values=())
 
@@ -23,6 +24,9 @@ class NewOrganisationTable(BaseTable):
             "employees",
             "closed_on",
         )
+
+    def render_head_name(self, value, record):
+        return record.masked("head_name")
 
     def render_head_phone(self, value, record):
         return record.masked("head_phone")

@@ -16,6 +16,8 @@ def _user(serializer):
 
 class NewOrganisationSerializer(FullCleanSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    head_name = serializers.CharField(write_only=True, max_length=50)
+    head_name_masked = serializers.SerializerMethodField()
     head_phone = serializers.CharField(write_only=True, required=False, allow_blank=True)
     head_phone_masked = serializers.SerializerMethodField()
 
@@ -34,6 +36,7 @@ class NewOrganisationSerializer(FullCleanSerializer):
             "lng",
             "lat",
             "head_name",
+            "head_name_masked",
             "head_phone",
             "head_phone_masked",
             "full_time_staff",
@@ -59,6 +62,9 @@ class NewOrganisationSerializer(FullCleanSerializer):
             # An organisation's own account: the same fields as its form keeps fixed.
             for name in ("region", "accounts", "kind", "closed_on"):
                 self.fields[name].read_only = True
+
+    def get_head_name_masked(self, obj) -> str:
+        return obj.masked("head_name")
 
     def get_head_phone_masked(self, obj) -> str:
         return obj.masked("head_phone")

@@ -63,7 +63,7 @@ class NewOrganisation(ScopedModel):
     address = models.CharField("地址", max_length=200, blank=True)
     lng = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
-    head_name = models.CharField("负责人", max_length=50)
+    head_name = EncryptedCharField("负责人", max_length=50)
     head_phone = EncryptedCharField(
         "负责人电话", blank=True, validators=[validators.validate_mobile]
     )
@@ -83,7 +83,8 @@ class NewOrganisation(ScopedModel):
 
     objects = models.Manager.from_queryset(own_organisations_queryset(""))()
 
-    sensitive_fields = {"head_phone": "mobile"}
+    # The head is a private person: name and phone sealed, masked unless the role may see them.
+    sensitive_fields = {"head_name": "name", "head_phone": "mobile"}
     changelog_exclude = ("created", "last_updated", "head_phone_index")
 
     class Meta:
