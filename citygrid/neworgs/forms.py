@@ -73,14 +73,25 @@ class NewOrganisationForm(SensitiveInputsMixin, ScopedModelForm):
 
 
 class PartForm(ScopedModelForm):
-    """A part of an organisation, added from the organisation's page (`?organisation=<id>`)."""
+    """A part of an organisation, added from the organisation's page (`?organisation=<id>`).
+
+    The organisation comes with the request: a select of every organisation in scope would
+    read thousands of rows, and the part belongs to the page it was added from anyway."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
-        field.queryset = NewOrganisation.objects.in_scope(self.user).order_by("name")
         if self.instance.pk:
+            chosen = self.instance.organisation_id
             field.disabled = True
+        else:
+            source = self.data if self.is_bound else self.initial
+            chosen = str(source.get("organisation") or "")
+        if not (chosen and str(chosen).isdigit() and len(str(chosen)) <= 18):
+            chosen = None
+            field.help_text = "请在两新组织详情页的相应栏目中点击“新增”"
+        field.queryset = NewOrganisation.objects.in_scope(self.user).filter(pk=chosen)
+        field.empty_label = None if chosen else "（未指定组织）"
 
 
 class OrgBranchForm(PartForm):
