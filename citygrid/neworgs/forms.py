@@ -70,6 +70,10 @@ class NewOrganisationForm(SensitiveInputsMixin, ScopedModelForm):
             # else may act for it.
             for name in ("region", "accounts", "kind", "closed_on"):
                 self.fields[name].disabled = True
+            # Nor does it learn the other organisations' accounts from the options.
+            accounts.queryset = (
+                self.instance.accounts.all() if self.instance.pk else User.objects.none()
+            )
 
 
 class PartForm(ScopedModelForm):

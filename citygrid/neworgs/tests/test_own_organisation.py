@@ -33,8 +33,10 @@ def test_head_lists_and_opens_only_own_organisation(client, setup):
     assert client.get(reverse("neworgs:orgbranch", args=[branch.pk])).status_code == 404
 
 
-def test_head_edits_own_but_not_neighbour(client, setup, tree):
+def test_head_edits_own_but_not_neighbour(client, setup, tree, make_user):
     own, neighbour, head = setup
+    other_head = make_user(perms=ORGANISATION_HEAD_ROLE.permissions, scope=[tree.grid_a1])
+    neighbour.accounts.add(other_head)
     client.force_login(head)
     data = {"name": "甲一科技（集团）有限公司", "uscc": own.uscc, "head_name": "新负责人"}
     data |= {"full_time_staff": 1, "employees": 9}
@@ -44,6 +46,9 @@ def test_head_edits_own_but_not_neighbour(client, setup, tree):
     assert own.name == "甲一科技（集团）有限公司"
     # Where it is filed and who acts for it stay as they were.
     assert own.region == tree.grid_a1 and list(own.accounts.all()) == [head]
+    # The form lists no other organisation's accounts.
+    page = client.get(reverse("neworgs:neworganisation_edit", args=[own.pk]))
+    assert list(page.context["form"].fields["accounts"].queryset) == [head]
     url = reverse("neworgs:neworganisation_edit", args=[neighbour.pk])
     assert client.post(url, {**data, "uscc": neighbour.uscc}).status_code == 404
     neighbour.refresh_from_db()
