@@ -1,13 +1,15 @@
 import pytest
 
 from citygrid.core.testing import logged
-from citygrid.demo.neworgs import demo_credit_code
+from citygrid.core.validators import credit_code_check_char, organization_code_check_char
 from citygrid.neworgs.models import NewOrganisation, OrgBranch
 
 
 def uscc(serial: int) -> str:
     """A valid unified social credit code (GB 32100) for test organisation `serial`."""
-    return demo_credit_code(serial)
+    body = f"{serial:08d}"
+    head = f"91330100{body}{organization_code_check_char(body)}"
+    return head + credit_code_check_char(head)
 
 
 @pytest.fixture
