@@ -114,6 +114,7 @@ def _extra_rows(city) -> None:
         SmsMessage.objects.create(phone=f"1380000000{n}", template=template, text=f"短信{n}")
         BlockedIp.objects.create(ip=f"10.0.0.{n}", reason="恶意提交")
         BlockedPhone.objects.create(phone=f"1390000000{n}", reason="恶意提交")
+    _extra_neworgs(grid)
     for person, model, code in zip(
         people,
         (AtRiskYouth, AtRiskYouth, KeyPerson, KeyPerson),
@@ -132,6 +133,25 @@ def _extra_rows(city) -> None:
     ensure_units()  # the teams tree's units mirror the regions
     for n in (1, 2):
         logged(Staff, unit=OrgUnit.objects.order_by("pk").first(), name=f"成员{n}")
+
+
+def _extra_neworgs(grid) -> None:
+    from citygrid.core.testing import logged
+    from citygrid.demo.neworgs import demo_credit_code
+    from citygrid.neworgs.models import NewOrganisation, OrgBranch, Regulation, WorkRecord
+
+    for n in (1, 2):
+        org = logged(
+            NewOrganisation,
+            region=grid,
+            name=f"两新组织{n}",
+            kind="enterprise",
+            uscc=demo_credit_code(n),
+            head_name=f"负责人{n}",
+        )
+        logged(OrgBranch, organisation=org, kind="party")
+        logged(Regulation, organisation=org, title=f"制度{n}")
+        logged(WorkRecord, organisation=org, date=timezone.now().date(), content=f"工作{n}")
 
 
 @pytest.fixture

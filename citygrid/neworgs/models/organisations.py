@@ -6,11 +6,43 @@ from django.urls import reverse
 from citygrid.core import validators
 from citygrid.core.fields import EncryptedCharField
 from citygrid.core.models import ChangeLoggedModel, ScopedModel
+from citygrid.core.querysets import RestrictedQuerySet
 from citygrid.neworgs.choices import BranchKind, OrganisationKind
 from citygrid.regions.choices import RegionLevel
 
 # Filed at community level or below (分级填报): a grid or a village group is fine too.
 FILING_LEVELS = (RegionLevel.COMMUNITY, RegionLevel.GRID, RegionLevel.VILLAGE_GROUP)
+
+
+# Held by the role of organisation heads (两新组织负责人): its users see and edit the organisations
+# listing them in `accounts`, and nothing else of this app, whatever their scope regions cover.
+OWN_ORGANISATION_ONLY = "neworgs.own_organisation_only"
+
+
+def bound_to_own(user) -> bool:
+    """Whether `user` acts here only as an account of their own organisation(s)."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and not user.is_superuser
+        and user.has_perm(OWN_ORGANISATION_ONLY)
+    )
+
+
+def own_organisations_queryset(path: str):
+    """The queryset class of a record type of this app: `in_scope` (and so `restrict`, the
+    pickers and the write path's scope check) narrows an organisation account to the records of
+    its own organisation; `path` leads from the record to `NewOrganisation` ("" for itself)."""
+    accounts = f"{path}__accounts" if path else "accounts"
+
+    class OwnOrganisationQuerySet(RestrictedQuerySet):
+        def in_scope(self, user):
+            qs = super().in_scope(user)
+            if bound_to_own(user):
+                qs = qs.filter(**{accounts: user}).distinct()
+            return qs
+
+    return OwnOrganisationQuerySet
 
 
 class NewOrganisation(ScopedModel):
@@ -31,7 +63,7 @@ class NewOrganisation(ScopedModel):
     address = models.CharField("地址", max_length=200, blank=True)
     lng = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
-    head_name = models.CharField("负责人", max_length=50)
+    head_name = EncryptedCharField("负责人", max_length=50)
     head_phone = EncryptedCharField(
         "负责人电话", blank=True, validators=[validators.validate_mobile]
     )
@@ -49,7 +81,10 @@ class NewOrganisation(ScopedModel):
     )
     note = models.TextField("备注", blank=True)
 
-    sensitive_fields = {"head_phone": "mobile"}
+    objects = models.Manager.from_queryset(own_organisations_queryset(""))()
+
+    # The head is a private person: name and phone sealed, masked unless the role may see them.
+    sensitive_fields = {"head_name": "name", "head_phone": "mobile"}
     changelog_exclude = ("created", "last_updated", "head_phone_index")
 
     class Meta:
@@ -57,6 +92,7 @@ class NewOrganisation(ScopedModel):
         verbose_name_plural = "两新组织"
         ordering = ["region_code", "name"]
         default_permissions = ("view", "add", "change", "delete", "import", "export")
+        permissions = [("own_organisation_only", "仅限本组织（两新组织负责人账号）")]
         constraints = [
             models.UniqueConstraint(
                 fields=["uscc"],
@@ -107,6 +143,8 @@ class OrgBranch(ChangeLoggedModel):
     established_on = models.DateField("成立日期", null=True, blank=True)
     head_name = models.CharField("负责人", max_length=50, blank=True)
     members = models.PositiveIntegerField("成员人数", default=0)
+
+    objects = models.Manager.from_queryset(own_organisations_queryset("organisation"))()
 
     scope_field = "organisation__region_code"
     changelog_permission = "neworgs.view_neworganisation"

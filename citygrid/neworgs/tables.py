@@ -1,0 +1,66 @@
+import django_tables2 as tables
+
+from citygrid.core.tables import BaseTable
+from citygrid.neworgs.models import NewOrganisation, OrgBranch, Regulation, WorkRecord
+
+
+class NewOrganisationTable(BaseTable):
+    name = tables.Column(linkify=True)
+    region = tables.Column(verbose_name="所属区域", orderable=False)
+    head_name = tables.Column(verbose_name="负责人", orderable=False)
+    head_phone = tables.Column(verbose_name="负责人电话", orderable=False)
+    closed_on = tables.Column(verbose_name="状态", orderable=False, empty_values=())
+
+    class Meta(BaseTable.Meta):
+        model = NewOrganisation
+        fields = (
+            "name",
+            "kind",
+            "uscc",
+            "region",
+            "head_name",
+            "head_phone",
+            "full_time_staff",
+            "employees",
+            "closed_on",
+        )
+
+    def render_head_name(self, value, record):
+        return record.masked("head_name")
+
+    def render_head_phone(self, value, record):
+        return record.masked("head_phone")
+
+    def render_closed_on(self, value, record):
+        return f"已注销（{value:%Y-%m-%d}）" if value else "存续"
+
+
+class OrgBranchTable(BaseTable):
+    organisation = tables.Column(linkify=True)
+    kind = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = OrgBranch
+        fields = ("organisation", "kind", "established_on", "head_name", "members")
+
+
+class RegulationTable(BaseTable):
+    title = tables.Column(linkify=True)
+    organisation = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = Regulation
+        fields = ("title", "organisation", "adopted_on")
+
+
+class WorkRecordTable(BaseTable):
+    date = tables.Column(linkify=True)
+    organisation = tables.Column(linkify=True)
+    content = tables.Column(orderable=False)
+
+    class Meta(BaseTable.Meta):
+        model = WorkRecord
+        fields = ("date", "organisation", "content")
+
+    def render_content(self, value):
+        return value if len(value) <= 40 else f"{value[:40]}…"
