@@ -50,8 +50,6 @@ _REPORT = "cases.add_case"
 
 WIP_GROUP = "更多（建设中）"
 WIP_ITEMS: tuple[MenuItem, ...] = (
-    MenuItem("机构队伍", wip="teams", detail="机构与人员", uses=("regions.change_gridworker",)),
-    MenuItem("两新组织", wip="neworgs", detail="非公企业与社会组织", uses=(_BASE_DATA,)),
     MenuItem(
         "社会治安",
         wip="security",
@@ -144,6 +142,35 @@ MENU: tuple[MenuGroup, ...] = (
             MenuItem("派遣规则", "cases:dispatchrule_list", "cases.view_dispatchrule"),
             MenuItem("处置时限", "cases:timelimit_list", "cases.view_timelimit"),
             MenuItem("工作日历", "cases:calendarday_list", "cases.view_calendarday"),
+        ),
+    ),
+    MenuGroup(
+        "机构队伍",
+        "ti-sitemap",
+        (
+            MenuItem("队伍架构", "orgs:tree", "orgs.view_orgunit"),
+            MenuItem("机构", "orgs:orgunit_list", "orgs.view_orgunit"),
+            MenuItem("队伍成员", "orgs:staff_list", "orgs.view_staff"),
+        ),
+    ),
+    MenuGroup(
+        "两新组织",
+        "ti-building-community",
+        (
+            MenuItem("社会单位", "units:unit_list", "units.view_unit"),
+            MenuItem("社会单位地图", "units:unit_map", "units.view_unit"),
+            MenuItem("两新组织", "neworgs:neworganisation_list", "neworgs.view_neworganisation"),
+            MenuItem("组织覆盖率", "neworgs:coverage", "neworgs.view_neworganisation"),
+            MenuItem("月报上报", "neworgs:monthlyreport_home", "neworgs.view_monthlyreport"),
+        ),
+    ),
+    MenuGroup(
+        "指令与交流",
+        "ti-message-2",
+        (
+            MenuItem("指令下达", "notify:directive_list", "notify.send_directive"),
+            MenuItem("我的指令", "notify:directive_inbox"),
+            MenuItem("在线交流", "exchange:index", "exchange.view_board"),
         ),
     ),
     MenuGroup(

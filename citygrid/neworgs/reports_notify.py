@@ -1,28 +1,8 @@
-"""The 催报 message: its SMS template (seeded by migration 0002) and who receives it."""
+"""The 催报 message: its SMS template and who receives it."""
 
 from citygrid.accounts.models import User
-from citygrid.core import records
-from citygrid.notify.models import SmsTemplate
 
-SMS_TEMPLATE = (
-    "monthly_report_reminder",
-    "两新组织月报催报",
-    "{region}{month}两新组织月报尚未上报，请尽快审核上报。",
-)
-
-
-def seed_sms_template(template_model=None) -> None:
-    """Idempotent, like `notify.seeds`: a template an administrator edited is left alone. The
-    migration passes its historical model; the reminder calls it without, because a database
-    flushed by browser tests keeps only the notify app's own seeds."""
-    model = template_model or SmsTemplate
-    code, name, text = SMS_TEMPLATE
-    if model.objects.filter(code=code).exists():
-        return
-    if template_model is None:
-        records.save_record(SmsTemplate(code=code, name=name, text=text), actor=None)
-    else:
-        template_model.objects.create(code=code, name=name, text=text)
+SMS_TEMPLATE = "monthly_report_reminder"  # seeded with the others (`notify/seeds.py`)
 
 
 def submitters(region):

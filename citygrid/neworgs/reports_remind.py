@@ -13,7 +13,7 @@ from citygrid.core.errors import ActionError
 from citygrid.neworgs import reports
 from citygrid.neworgs.models import MonthlyReport, MonthlyReportReminder
 from citygrid.neworgs.models.reports import ReportState
-from citygrid.neworgs.reports_notify import SMS_TEMPLATE, seed_sms_template, submitters
+from citygrid.neworgs.reports_notify import SMS_TEMPLATE, submitters
 from citygrid.notify.services import notify_user, send_sms
 from citygrid.regions.models import Region
 
@@ -41,7 +41,6 @@ def remind(
     )
     if submitted.exists():
         raise ActionError("already_submitted", f"{region.name}已上报，无需催报", 409)
-    seed_sms_template()
     people = list(submitters(region))
     with transaction.atomic():
         reminder = MonthlyReportReminder.objects.create(
@@ -67,7 +66,7 @@ def remind(
                 with contextlib.suppress(ValueError):
                     send_sms(
                         person.phone,
-                        SMS_TEMPLATE[0],
+                        SMS_TEMPLATE,
                         {"region": region.name, "month": label},
                         region_code=region.code,
                     )

@@ -65,6 +65,11 @@ SMS_TEMPLATES: tuple[tuple[str, str, str], ...] = (
         "指令催办提醒",
         "指令《{title}》将于{deadline}到期，您尚未完成签收或反馈，请尽快办理。",
     ),
+    (
+        "monthly_report_reminder",
+        "两新组织月报催报",
+        "{region}{month}两新组织月报尚未上报，请尽快审核上报。",
+    ),
 )
 
 

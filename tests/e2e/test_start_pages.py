@@ -226,7 +226,7 @@ def test_administrators_find_every_module_under_one_entry(browse, make_user):
     expect(entry).to_have_count(1)
     entry.click()
     links = page.locator('#main-nav a[href^="/core/wip/"]')
-    expect(links).to_have_count(8)
+    expect(links).to_have_count(6)
     expect(links.first).to_be_visible()
     links.filter(has_text="视频监控").click()
     expect(page.locator(".page-body")).to_contain_text("尚未上线")
@@ -240,8 +240,8 @@ def test_a_grid_worker_on_a_phone_menu_finds_the_modules_they_will_use(browse, p
     expect(entry).to_be_visible()
     entry.click()
     links = page.locator('#main-nav a[href^="/core/wip/"]')
-    expect(links).to_have_count(3)
-    for label in ("两新组织", "社会治安", "社情民意"):
+    expect(links).to_have_count(2)
+    for label in ("社会治安", "社情民意"):
         expect(links.filter(has_text=label)).to_be_visible()
     check_shot(page, tmp_path, "worker-phone-menu", "#main-nav")
 

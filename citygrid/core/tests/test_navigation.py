@@ -47,8 +47,8 @@ def as_role(tree):
         (roles.DEPARTMENT_HANDLER, set()),
         (roles.CITY_LEADER, set()),
         (roles.INSPECTOR, {"社情民意"}),
-        (roles.GRID_WORKER, {"两新组织", "社会治安", "社情民意"}),
-        (roles.COUNTY_DISPATCHER, {"机构队伍", "视频监控", "社情民意"}),
+        (roles.GRID_WORKER, {"社会治安", "社情民意"}),
+        (roles.COUNTY_DISPATCHER, {"视频监控", "社情民意"}),
         (
             roles.POLITICAL_LEGAL_OFFICER,
             {"社会治安", "综治台账", "护路护线", "校园安全"},
@@ -68,8 +68,6 @@ def test_superusers_see_every_module_under_one_entry(client, make_user):
         wip_menu(client, html_user)
         == ALL_WIP
         == {
-            "机构队伍",
-            "两新组织",
             "社会治安",
             "综治台账",
             "视频监控",

@@ -56,6 +56,8 @@ def test_the_configured_jobs_are_importable_tasks(settings):
         ("reap_jobs", "reap_jobs", timedelta(seconds=60)),
         ("compile_dispute_reports", "compile_dispute_reports", timedelta(seconds=3600)),
         ("remind_monthly_reports", "remind_monthly_reports", timedelta(seconds=86400)),
+        ("warn_expiring_licences", "warn_expiring_licences", timedelta(seconds=86400)),
+        ("remind_directives", "remind_directives", timedelta(seconds=3600)),
     }
 
 
@@ -84,6 +86,8 @@ def test_the_workers_run_the_configured_jobs(settings, tree):
         },
         # From the 5th: last month's 催报 to the counties, townships and communities (none filed).
         "remind_monthly_reports": 6 if timezone.localdate().day >= 5 else 0,
+        "warn_expiring_licences": {"licences": 0, "notices": 0},  # no unit in the territory
+        "remind_directives": 0,  # no directive near its deadline
     }
 
 

@@ -5,11 +5,11 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from citygrid.neworgs.reports_notify import seed_sms_template
+from citygrid.notify.seeds import seed_sms_templates
 
 
 def seed(apps, schema_editor):
-    seed_sms_template(apps.get_model("notify", "SmsTemplate"))
+    seed_sms_templates(apps.get_model("notify", "SmsTemplate"))
 
 
 

@@ -40,8 +40,9 @@ def test_seeded_templates_and_their_parameters():
         "mediation_notice": ["number", "time", "place"],
         "directive": ["sender", "title", "deadline"],
         "directive_reminder": ["title", "deadline"],
+        "monthly_report_reminder": ["region", "month"],
     }
-    assert len(SMS_TEMPLATES) == 12
+    assert len(SMS_TEMPLATES) == 13
     assert all(
         t.active and not t.aliyun_code and not t.tencent_id for t in SmsTemplate.objects.all()
     )

@@ -1,6 +1,7 @@
 """`manage.py seed_demo`: load the fictitious demo city, its grid workers, demo accounts and a
 history of demo cases and disputes driven through the real workflows."""
 
+import random
 import time
 from dataclasses import replace
 from datetime import date
@@ -14,7 +15,12 @@ from citygrid.core import writeguard
 from citygrid.demo import resume
 from citygrid.demo.basemap import seed_basemap
 from citygrid.demo.cases import generate_demo_cases
+from citygrid.demo.directives import generate_demo_directives
 from citygrid.demo.disputes import DEFAULT_DISPUTES, generate_demo_disputes
+from citygrid.demo.exchange import generate_demo_exchange
+from citygrid.demo.neworgs import seed_neworgs
+from citygrid.demo.neworgs_reports import generate_demo_monthly_reports
+from citygrid.demo.neworgs_reports import summary as reports_summary
 from citygrid.demo.people import DEFAULT_PEOPLE, generate_demo_people
 from citygrid.demo.progress import ProgressLines
 from citygrid.demo.regions import (
@@ -26,8 +32,11 @@ from citygrid.demo.regions import (
 )
 from citygrid.demo.resume import ResumeMismatch
 from citygrid.demo.tasks import create_demo_patrols
+from citygrid.demo.teams import generate_demo_teams
+from citygrid.demo.units import generate_demo_units
 from citygrid.demo.villages import create_village_groups
 from citygrid.disputes.choices import DisputeState
+from citygrid.notify.choices import ReceiptState
 from citygrid.people.choices import Category, ResidenceType
 from citygrid.regions.choices import RegionLevel
 from citygrid.regions.models import Region
@@ -151,6 +160,7 @@ class Command(BaseCommand):
                         f"  已生成矛盾纠纷 {done}/{total}"
                     ),
                 )
+            organisations = self._organisations(result.city, options["seed"])
             if options["people"]:
                 # Marks the city as unfinished until its last batch of people is committed.
                 resume.open_run(
@@ -174,7 +184,35 @@ class Command(BaseCommand):
             self._cases_summary(cases)
         if disputes is not None:
             self._disputes_summary(disputes)
+        for line in organisations:
+            self.stdout.write(f"  {line}")
         return result.city
+
+    def _organisations(self, city: Region, seed: int) -> list[str]:
+        """The teams tree, social units, new organisations with three months of reports,
+        directives and the online exchange; each step on its own stream of the seed, so that
+        one growing does not reshuffle the others. Returns the summary lines."""
+        today = date.today()
+        units = generate_demo_units(city, random.Random(f"{seed}-units"), today=today)
+        orgs = seed_neworgs(city, random.Random(f"{seed}-neworgs"), today=today)
+        reports = generate_demo_monthly_reports(random.Random(f"{seed}-reports"))
+        teams = generate_demo_teams(city, rng=random.Random(f"{seed}-teams"))
+        directives = generate_demo_directives(random.Random(f"{seed}-directives"))
+        exchange = generate_demo_exchange(city, seed=seed)
+        return [
+            f"机构队伍：机构 {teams.units} 个、成员 {teams.members} 人、档案记录 "
+            f"{teams.staff_records} 条",
+            f"社会单位：{units.units} 个，证照 {units.licences} 件（即将到期或已过期 "
+            f"{units.expiring} 件）",
+            f"两新组织：{orgs.organisations} 个（已注销 {orgs.closed} 个），工作制度 "
+            f"{orgs.regulations} 项、工作情况 {orgs.work_records} 条",
+            reports_summary(reports),
+            f"指令签收记录：{directives['total']} 条（"
+            + "、".join(f"{state.label} {directives[state.value]}" for state in ReceiptState)
+            + f"，短信发送失败 {directives['sms_failed']}）",
+            f"在线交流：{exchange.boards} 个版块、{exchange.topics} 个主题、"
+            f"{exchange.replies} 条回复",
+        ]
 
     def _cases_summary(self, cases) -> None:
         states = "、".join(f"{CaseState(state).label} {n}" for state, n in cases.by_state.items())
