@@ -3,12 +3,20 @@ import django_tables2 as tables
 from citygrid.core.tables import BaseTable
 from citygrid.neworgs.models import NewOrganisation, OrgBranch, Regulation, WorkRecord
 
+NOWRAP = {"td": {"class": "text-nowrap"}}
+
 
 class NewOrganisationTable(BaseTable):
+    """The head's phone stays on the organisation's page: beside nine columns the names wrapped
+    a word a line."""
+
     name = tables.Column(linkify=True)
-    region = tables.Column(verbose_name="所属区域", orderable=False)
-    head_name = tables.Column(verbose_name="负责人", orderable=False)
-    head_phone = tables.Column(verbose_name="负责人电话", orderable=False)
+    kind = tables.Column(attrs=NOWRAP)
+    uscc = tables.Column(attrs=NOWRAP)
+    region = tables.Column(verbose_name="所属区域", orderable=False, attrs=NOWRAP)
+    head_name = tables.Column(verbose_name="负责人", orderable=False, attrs=NOWRAP)
+    full_time_staff = tables.Column(verbose_name="专职人员")
+    employees = tables.Column(verbose_name="从业人员")
     closed_on = tables.Column(verbose_name="状态", orderable=False, empty_values=())
 
     class Meta(BaseTable.Meta):
@@ -19,7 +27,6 @@ class NewOrganisationTable(BaseTable):
             "uscc",
             "region",
             "head_name",
-            "head_phone",
             "full_time_staff",
             "employees",
             "closed_on",
@@ -27,9 +34,6 @@ class NewOrganisationTable(BaseTable):
 
     def render_head_name(self, value, record):
         return record.masked("head_name")
-
-    def render_head_phone(self, value, record):
-        return record.masked("head_phone")
 
     def render_closed_on(self, value, record):
         return f"已注销（{value:%Y-%m-%d}）" if value else "存续"

@@ -23,12 +23,19 @@ def licence_badges(unit) -> str:
     return format_html_join(" ", '<span class="badge bg-{}-lt">{}</span>', shown)
 
 
+NOWRAP = {"td": {"class": "text-nowrap"}}
+
+
 class UnitTable(BaseTable):
+    """The address stays on the unit's page: beside ten columns it wrapped a character a line."""
+
     name = tables.Column(linkify=True)
-    region = tables.Column(verbose_name="所属网格", linkify=True)
-    status = tables.Column()
+    unit_class = tables.Column(attrs=NOWRAP)
+    uscc = tables.Column(attrs=NOWRAP)
+    region = tables.Column(verbose_name="所属网格", linkify=True, attrs=NOWRAP)
+    status = tables.Column(attrs=NOWRAP)
     legal_representative = tables.Column(verbose_name="法定代表人", orderable=False)
-    contact_phone = tables.Column(verbose_name="联系电话", orderable=False)
+    contact_phone = tables.Column(verbose_name="联系电话", orderable=False, attrs=NOWRAP)
     licence_state = tables.Column(verbose_name="证照", empty_values=(), orderable=False)
 
     class Meta(BaseTable.Meta):
@@ -38,7 +45,6 @@ class UnitTable(BaseTable):
             "unit_class",
             "uscc",
             "region",
-            "address",
             "legal_representative",
             "contact_phone",
             "staff_count",
