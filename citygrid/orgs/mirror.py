@@ -16,8 +16,10 @@ from django.db.models import F
 
 from citygrid.cases.models import Department
 from citygrid.core import records
+from citygrid.core.models import VersionStamp
 from citygrid.orgs.choices import StaffSource, UnitKind
 from citygrid.orgs.models import OrgUnit, Staff
+from citygrid.orgs.models.staff import HEADCOUNT_STAMP
 from citygrid.regions.choices import RegionLevel, ancestor_codes
 from citygrid.regions.models import GridWorker, Region
 
@@ -72,6 +74,8 @@ def ensure_units() -> int:
         written += _ensure_department_units()
         written += _ensure_worker_staff()
         written += _ensure_department_staff()
+        if written:
+            VersionStamp.bump(HEADCOUNT_STAMP)
     return written
 
 

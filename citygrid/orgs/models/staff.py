@@ -6,9 +6,13 @@ from django.db import models
 
 from citygrid.core import files
 from citygrid.core.fields import EncryptedCharField
-from citygrid.core.models import ChangeLoggedModel, ScopedModel
+from citygrid.core.models import ChangeLoggedModel, ScopedModel, VersionStamp
 from citygrid.core.validators import normalize_mobile, validate_mobile
 from citygrid.orgs.choices import Gender, RecordKind, StaffSource
+
+# Bumped by every single write of a member and by the mirror: the tree's cached head counts
+# (`orgs/tree.py`) are keyed on it. Bulk imports leave it alone; the cache expires in a minute.
+HEADCOUNT_STAMP = "org_headcounts"
 
 
 class Staff(ScopedModel):
@@ -89,6 +93,15 @@ class Staff(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.post}）" if self.post else self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        VersionStamp.bump(HEADCOUNT_STAMP)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        VersionStamp.bump(HEADCOUNT_STAMP)
+        return result
 
     def derive_region(self) -> None:
         if self.unit_id:

@@ -52,8 +52,30 @@ def test_head_counts_own_and_subtree(teams):
 
 
 def test_head_counts_are_a_fixed_number_of_queries(teams, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         teams_tree.children(teams["330101001001"])
+
+
+def test_subtree_counts_are_cached_until_a_member_changes(teams):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from citygrid.core import records
+
+    city = teams["3301"]
+
+    def grouped_by_path() -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            assert teams_tree.branch(city)[0].total == 7
+        return any("SUBSTR" in q["sql"].upper() for q in queries.captured_queries)
+
+    assert grouped_by_path()
+    assert not grouped_by_path()  # the second time the subtree counts come from the cache
+    member = Staff(unit=teams["330102"], name="新成员", post="干事")
+    records.save_record(member, actor=None)
+    assert teams_tree.branch(city)[0].total == 8  # shown at once, not after the cache expires
+    records.delete_record(member, actor=None)
+    assert teams_tree.branch(city)[0].total == 7
 
 
 def test_roots_start_at_the_users_scope(teams, tree, make_user):
