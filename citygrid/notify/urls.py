@@ -15,6 +15,7 @@ urlpatterns = [
     path("sms/receipts/tencent/<str:token>/", receipts.tencent_receipt, name="sms_receipt_tencent"),
     path("directives/", directives.directive_list, name="directive_list"),
     path("directives/new/", directives.directive_new, name="directive_new"),
+    path("directives/staff/", directives.staff_search, name="directive_staff_search"),
     path("directives/<int:pk>/", directives.directive_detail, name="directive"),
     path("directives/<int:pk>/remind/", directives.directive_remind, name="directive_remind"),
     path("directives/inbox/", directives.inbox, name="directive_inbox"),

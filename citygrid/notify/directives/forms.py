@@ -4,7 +4,7 @@ from django import forms
 
 from citygrid.accounts.models import User
 from citygrid.core.forms import StyledFormMixin
-from citygrid.core.querysets import scope_q
+from citygrid.notify.directives.staff import StaffPicker, staff_in_scope
 from citygrid.notify.directives.targets import KINDS, TARGET_LEVELS, Targets
 from citygrid.regions.models import Region
 from citygrid.regions.widgets import GOVERNMENT_LEVELS, use_picker
@@ -61,10 +61,9 @@ class DirectiveForm(StyledFormMixin, forms.Form):
         # Every region may be asked for: one outside the territory is refused by the action
         # with its own message, not by the field as an invalid choice.
         use_picker(self.fields["regions"], *GOVERNMENT_LEVELS)
-        staff = User.objects.filter(is_active=True).exclude(pk=user.pk)
-        if not user.is_superuser:
-            staff = staff.filter(scope_q("scope_regions__code", user.scope_codes()))
-        self.fields["users"].queryset = staff.distinct().order_by("username")
+        self.fields["users"].queryset = staff_in_scope(user)
+        self.fields["users"].widget = StaffPicker()
+        self.fields["users"].widget.choices = self.fields["users"].choices
         for kind, spec in KINDS.items():
             self.fields[f"kind_{kind}"] = forms.MultipleChoiceField(
                 label=spec.label,

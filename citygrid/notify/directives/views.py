@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from citygrid.core.errors import ActionError
 from citygrid.core.filtersets import INT_MAX
 from citygrid.notify.choices import RECEIPT_STATE_BADGE, ReceiptState
-from citygrid.notify.directives import actions, states
+from citygrid.notify.directives import actions, staff, states
 from citygrid.notify.directives.forms import AnswerForm, DirectiveForm
 from citygrid.notify.directives.targets import can_send
 from citygrid.notify.models import Directive, DirectiveReceipt
@@ -61,6 +61,15 @@ def directive_list(request):
         "notify/directives/list.html",
         {"page": page, "can_send": can_send(request.user)},
     )
+
+
+@login_required
+def staff_search(request):
+    """Matches for the 指定人员 picker (`directives/staff.py`): in the sender's territory."""
+    if not can_send(request.user):
+        raise PermissionDenied("只有社区（村）及以上层级的人员可以下达指令")
+    found = staff.search_staff(request.user, request.GET.get("q", ""))
+    return JsonResponse({"results": [{"id": a.pk, "text": staff.label(a)} for a in found]})
 
 
 @login_required

@@ -254,3 +254,20 @@ def test_mobile_inbox_acknowledge_and_answer(client, tree, people, send):
     assert receipt.get_state_display() == "已反馈"
     client.force_login(people["grid_a1"])
     assert client.get(reverse("mobile:directive", args=[receipt.pk])).status_code == 404
+
+
+def test_named_staff_are_found_as_one_types_in_the_senders_territory_only(client, people):
+    officer = people["officer"]
+    for key, name in (("community_a", "张甲社区"), ("community_b", "张乙社区")):
+        people[key].full_name = name
+        people[key].save()
+    client.force_login(officer)
+    url = reverse("notify:directive_staff_search")
+    found = client.get(url, {"q": "张"}).json()["results"]
+    assert [row["text"].split("（")[0] for row in found] == ["张甲社区"]
+    assert client.get(url, {"q": ""}).json()["results"] == []
+    # The form holds the chosen staff only, never a list of every account in the territory.
+    page = client.get(reverse("notify:directive_new")).content.decode()
+    assert "data-search-picker" in page and "张甲社区" not in page
+    client.force_login(people["grid_a1"])
+    assert client.get(url, {"q": "张"}).status_code == 403
