@@ -12,8 +12,8 @@ from citygrid.neworgs.choices import OrganisationKind
 from citygrid.neworgs.models import NewOrganisation
 from citygrid.notify.directives.targets import PLACE_ANNOTATION, register_target
 
-# A picker of every organisation would be a long list; the newest this many are offered.
-CHOICES_LIMIT = 500
+# What the search offers for what is typed.
+SEARCH_RESULTS = 20
 
 
 def _organisations(user):
@@ -29,7 +29,7 @@ def _accounts(organisations):
     )
 
 
-def kind_choices(user) -> list[tuple[str, str]]:
+def kind_choices(user, values=None) -> list[tuple[str, str]]:
     return list(OrganisationKind.choices)
 
 
@@ -37,9 +37,24 @@ def resolve_kinds(user, values: list[str]):
     return _accounts(_organisations(user).filter(kind__in=values))
 
 
-def organisation_choices(user) -> list[tuple[str, str]]:
-    rows = _organisations(user).order_by("region_code", "name").values_list("pk", "name")
-    return [(str(pk), name) for pk, name in rows[:CHOICES_LIMIT]]
+def organisation_choices(user, values=None) -> list[tuple[str, str]]:
+    """The named organisations only: a city's are searched, never listed."""
+    ids = [int(v) for v in values or () if str(v).isdigit()]
+    rows = _organisations(user).filter(pk__in=ids).values_list("pk", "name")
+    return [(str(pk), name) for pk, name in rows]
+
+
+def search_organisations(user, text: str) -> list[tuple[str, str]]:
+    text = " ".join(text.split())[:50]
+    if not text:
+        return []
+    rows = (
+        _organisations(user)
+        .filter(name__icontains=text)
+        .order_by("region_code", "name")
+        .values_list("pk", "name")[:SEARCH_RESULTS]
+    )
+    return [(str(pk), name) for pk, name in rows]
 
 
 def resolve_organisations(user, values: list[str]):
@@ -49,4 +64,10 @@ def resolve_organisations(user, values: list[str]):
 
 def register() -> None:
     register_target("neworg_kind", "两新组织类型", kind_choices, resolve_kinds)
-    register_target("neworg", "指定两新组织", organisation_choices, resolve_organisations)
+    register_target(
+        "neworg",
+        "指定两新组织",
+        organisation_choices,
+        resolve_organisations,
+        search=search_organisations,
+    )

@@ -16,6 +16,11 @@ urlpatterns = [
     path("directives/", directives.directive_list, name="directive_list"),
     path("directives/new/", directives.directive_new, name="directive_new"),
     path("directives/staff/", directives.staff_search, name="directive_staff_search"),
+    path(
+        "directives/targets/<slug:kind>/",
+        directives.target_search,
+        name="directive_target_search",
+    ),
     path("directives/<int:pk>/", directives.directive_detail, name="directive"),
     path("directives/<int:pk>/remind/", directives.directive_remind, name="directive_remind"),
     path("directives/inbox/", directives.inbox, name="directive_inbox"),

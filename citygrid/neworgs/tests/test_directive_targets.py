@@ -4,6 +4,7 @@ kinds or the chosen organisations, in the sender's territory, reached through th
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from citygrid.core.errors import ActionError
@@ -60,13 +61,27 @@ def test_kinds_and_named_organisations_reach_their_accounts_in_scope(
 
 
 def test_organisations_outside_scope_are_neither_offered_nor_reached(
-    tree, make_user, organisations
+    client, tree, make_user, organisations
 ):
     sender = make_user(perms=["notify.send_directive"], scope=[tree.township_a])
-    form = DirectiveForm(user=sender)
-    offered = dict(form.fields["kind_neworg"].choices)
-    assert "乙商贸有限公司" not in offered.values()
-    assert "甲科技有限公司" in offered.values()
+    client.force_login(sender)
+    url = reverse("notify:directive_target_search", args=["neworg"])
+    found = client.get(url, {"q": "有限公司"}).json()["results"]
+    assert [row["text"] for row in found] == ["甲科技有限公司"]
     outside = organisations["enterprise_b"][0]
     with pytest.raises(ActionError, match="没有可接收指令的人员"):
         send(sender, neworg=[str(outside.pk)])
+
+
+def test_named_organisations_are_searched_not_listed(client, tree, make_user, organisations):
+    """A city's organisations are too many for a list: the form holds the chosen ones only."""
+    sender = make_user(perms=["notify.send_directive"], scope=[tree.township_a])
+    client.force_login(sender)
+    page = client.get(reverse("notify:directive_new")).content.decode()
+    assert "甲科技有限公司" not in page and "两新组织类型" in page
+    chosen = organisations["enterprise_a"][0]
+    form = DirectiveForm({"kind_neworg": [str(chosen.pk)]}, user=sender)
+    assert "selected>甲科技有限公司</option>" in str(form["kind_neworg"])
+    # A kind that is not searchable has no search.
+    kinds = reverse("notify:directive_target_search", args=["neworg_kind"])
+    assert client.get(kinds, {"q": "企业"}).status_code == 404

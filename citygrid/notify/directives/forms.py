@@ -4,7 +4,12 @@ from django import forms
 
 from citygrid.accounts.models import User
 from citygrid.core.forms import StyledFormMixin
-from citygrid.notify.directives.staff import StaffPicker, staff_in_scope
+from citygrid.notify.directives.pickers import (
+    StaffPicker,
+    TargetField,
+    TargetPicker,
+    staff_in_scope,
+)
 from citygrid.notify.directives.targets import KINDS, TARGET_LEVELS, Targets
 from citygrid.regions.models import Region
 from citygrid.regions.widgets import GOVERNMENT_LEVELS, use_picker
@@ -65,12 +70,17 @@ class DirectiveForm(StyledFormMixin, forms.Form):
         self.fields["users"].widget = StaffPicker()
         self.fields["users"].widget.choices = self.fields["users"].choices
         for kind, spec in KINDS.items():
-            self.fields[f"kind_{kind}"] = forms.MultipleChoiceField(
-                label=spec.label,
-                choices=spec.choices(user),
-                required=False,
-                widget=forms.SelectMultiple(attrs={"class": "form-select"}),
-            )
+            if spec.search:
+                field = TargetField(label=spec.label, required=False)
+                field.widget = TargetPicker(spec, user)
+            else:
+                field = forms.MultipleChoiceField(
+                    label=spec.label,
+                    choices=spec.choices(user, None),
+                    required=False,
+                    widget=forms.SelectMultiple(attrs={"class": "form-select"}),
+                )
+            self.fields[f"kind_{kind}"] = field
 
     def clean_levels(self):
         return self.cleaned_data["levels"] or []

@@ -35,18 +35,21 @@ TARGET_LEVELS = [
 class TargetKind:
     kind: str
     label: str
-    # (value, label) pairs the sender may choose from.
-    choices: Callable[[User], list[tuple[str, str]]]
+    # (value, label) pairs the sender may choose from; with values, just those (to name them).
+    choices: Callable[[User, list[str] | None], list[tuple[str, str]]]
     # The accounts behind the chosen values, restricted to the sender's scope.
     resolve: Callable[[User, list[str]], QuerySet]
+    # For kinds too many to list (a city's organisations): matches of what is typed, 20 at most;
+    # the form then searches as one types (`notify:directive_target_search`).
+    search: Callable[[User, str], list[tuple[str, str]]] | None = None
 
 
 KINDS: dict[str, TargetKind] = {}
 
 
-def register_target(kind: str, label: str, choices, resolve) -> None:
+def register_target(kind: str, label: str, choices, resolve, search=None) -> None:
     """Offer another way of naming recipients (called from an app's `ready()`)."""
-    KINDS[kind] = TargetKind(kind, label, choices, resolve)
+    KINDS[kind] = TargetKind(kind, label, choices, resolve, search)
 
 
 @dataclass
@@ -71,7 +74,7 @@ class Targets:
         for kind, values in self.kinds.items():
             if values:
                 spec = KINDS[kind]
-                choices = dict(spec.choices(sender))
+                choices = dict(spec.choices(sender, values))
                 rows.append({"label": spec.label, "names": [choices.get(v, v) for v in values]})
         return rows
 

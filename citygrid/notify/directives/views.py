@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from citygrid.core.errors import ActionError
 from citygrid.core.filtersets import INT_MAX
 from citygrid.notify.choices import RECEIPT_STATE_BADGE, ReceiptState
-from citygrid.notify.directives import actions, staff, states
+from citygrid.notify.directives import actions, pickers, states
 from citygrid.notify.directives.forms import AnswerForm, DirectiveForm
-from citygrid.notify.directives.targets import can_send
+from citygrid.notify.directives.targets import KINDS, can_send
 from citygrid.notify.models import Directive, DirectiveReceipt
 
 PAGE_SIZE = 50
@@ -65,11 +65,23 @@ def directive_list(request):
 
 @login_required
 def staff_search(request):
-    """Matches for the 指定人员 picker (`directives/staff.py`): in the sender's territory."""
+    """Matches for the 指定人员 picker (`directives/pickers.py`): in the sender's territory."""
     if not can_send(request.user):
         raise PermissionDenied("只有社区（村）及以上层级的人员可以下达指令")
-    found = staff.search_staff(request.user, request.GET.get("q", ""))
-    return JsonResponse({"results": [{"id": a.pk, "text": staff.label(a)} for a in found]})
+    found = pickers.search_staff(request.user, request.GET.get("q", ""))
+    return JsonResponse({"results": [{"id": a.pk, "text": pickers.label(a)} for a in found]})
+
+
+@login_required
+def target_search(request, kind):
+    """Matches for a searchable target kind (`TargetKind.search`) in the sender's territory."""
+    if not can_send(request.user):
+        raise PermissionDenied("只有社区（村）及以上层级的人员可以下达指令")
+    spec = KINDS.get(kind)
+    if spec is None or spec.search is None:
+        raise Http404
+    found = spec.search(request.user, request.GET.get("q", ""))
+    return JsonResponse({"results": [{"id": key, "text": text} for key, text in found]})
 
 
 @login_required
