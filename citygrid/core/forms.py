@@ -79,6 +79,17 @@ class SensitiveInputsMixin:
         return cleaned
 
 
+class MultipleFileInput(forms.FileInput):
+    """Several files, drawn as a Chinese button (`core/templates/core/widgets/files.html`,
+    `static/citygrid/file-picker.js`): the browser's own control says "Choose Files"."""
+
+    allow_multiple_selected = True
+    template_name = "core/widgets/files.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "visually-hidden", **(attrs or {})})
+
+
 class ImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label="导入文件", help_text="支持 .xlsx 与 .csv（UTF-8 或 GBK 编码）")
     valid_only = forms.BooleanField(

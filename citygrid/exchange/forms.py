@@ -2,16 +2,8 @@
 
 from django import forms
 
-from citygrid.core.forms import StyledFormMixin
+from citygrid.core.forms import MultipleFileInput, StyledFormMixin
 from citygrid.exchange import uploads
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-    template_name = "exchange/widgets/files.html"
-
-    def __init__(self, attrs=None):
-        super().__init__({"class": "visually-hidden", **(attrs or {})})
 
 
 class AttachmentsField(forms.FileField):

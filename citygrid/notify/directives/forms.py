@@ -3,7 +3,7 @@
 from django import forms
 
 from citygrid.accounts.models import User
-from citygrid.core.forms import StyledFormMixin
+from citygrid.core.forms import MultipleFileInput, StyledFormMixin
 from citygrid.notify.directives.pickers import (
     StaffPicker,
     TargetField,
@@ -15,10 +15,6 @@ from citygrid.regions.models import Region
 from citygrid.regions.widgets import GOVERNMENT_LEVELS, use_picker
 
 MAX_FILE_SIZE = 20 * 1024 * 1024
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
 
 
 class MultipleFileField(forms.FileField):
