@@ -223,7 +223,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         GRID_WORKER,
         "查看所负责网格的区域信息与网格员；上报与核查事件，执行任务，登记走访；登记矛盾纠纷；"
-        "登记社会单位与两新组织，签收指令，参与在线交流",
+        "登记社会单位与两新组织，签收指令",
         False,
         (
             "regions.view_region",
@@ -241,7 +241,6 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *_crud("neworgs", "orgbranch", ("view", "add", "change")),
             *_crud("neworgs", "regulation", ("view", "add", "change")),
             *_crud("neworgs", "workrecord", ("view", "add", "change")),
-            *_EXCHANGE,
         ),
     ),
     RoleSpec(

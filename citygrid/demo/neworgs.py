@@ -226,6 +226,9 @@ def _org_head(org: NewOrganisation) -> User:
     user.set_password(DEMO_PASSWORD)
     user.save()
     user.roles.set([role])
-    user.scope_regions.set([org.region])
+    # The organisation's community, not its grid: boards are kept per community and above, and
+    # the role's own-organisation rule keeps the account to its organisation in this app.
+    community = org.region if org.region.level == RegionLevel.COMMUNITY else org.region.parent
+    user.scope_regions.set([community])
     org.accounts.set([user])
     return user
