@@ -53,6 +53,11 @@ def test_tree_search_member_and_grant(new_page, officer):
     page.locator("#teams-list-link").click()
     page.get_by_role("button", name="展开甲街道网格化管理分中心").click()
     expect(page.locator("#teams-list", has_text="甲社区工作站")).to_be_visible()
+    # Folded and unfolded again without reloading the branch.
+    page.get_by_role("button", name="收起甲街道网格化管理分中心").click()
+    expect(page.locator("#teams-list").get_by_text("甲社区工作站")).to_be_hidden()
+    page.get_by_role("button", name="展开甲街道网格化管理分中心").click()
+    expect(page.locator("#teams-list").get_by_text("甲社区工作站")).to_be_visible()
     expect(page.locator("#teams-list")).not_to_contain_text("乙区")
     page.screenshot(path="/tmp/teams_list.png", full_page=True)
 
