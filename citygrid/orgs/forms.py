@@ -1,6 +1,7 @@
 from django import forms
 
 from citygrid.accounts.models import Role
+from citygrid.accounts.widgets import use_account_picker
 from citygrid.core.forms import ScopedModelForm, SensitiveInputsMixin, StyledFormMixin
 from citygrid.orgs import actions
 from citygrid.orgs.models import OrgUnit, Staff, StaffRecord
@@ -48,9 +49,8 @@ class StaffForm(SensitiveInputsMixin, ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_unit_picker(self.fields["unit"])
-        self.fields["user"].queryset = (
-            self.fields["user"].queryset.filter(is_active=True).order_by("username")
-        )
+        self.fields["user"].queryset = self.fields["user"].queryset.filter(is_active=True)
+        use_account_picker(self.fields["user"], "orgs:account_search")
         if self.instance.pk:
             # Moving a member is its own action (`actions.move_staff`), checked at both ends.
             self.fields["unit"].disabled = True

@@ -9,6 +9,7 @@ app_name = "orgs"
 urlpatterns = [
     path("", views.tree_page, name="tree"),
     path("units/search/", views.unit_search, name="unit_search"),
+    path("accounts/search/", views.account_search, name="account_search"),
     path("units/<int:pk>/children/", views.unit_children, name="unit_children"),
     path("staff/<int:pk>/move/", views.staff_move, name="staff_move"),
     path("staff/<int:pk>/grant/", views.staff_grant, name="staff_grant"),

@@ -3,13 +3,9 @@
 from django import forms
 
 from citygrid.accounts.models import User
+from citygrid.accounts.widgets import use_account_picker
 from citygrid.core.forms import MultipleFileInput, StyledFormMixin
-from citygrid.notify.directives.pickers import (
-    StaffPicker,
-    TargetField,
-    TargetPicker,
-    staff_in_scope,
-)
+from citygrid.notify.directives.pickers import TargetField, TargetPicker, staff_in_scope
 from citygrid.notify.directives.targets import KINDS, TARGET_LEVELS, Targets
 from citygrid.regions.models import Region
 from citygrid.regions.widgets import GOVERNMENT_LEVELS, use_picker
@@ -63,8 +59,7 @@ class DirectiveForm(StyledFormMixin, forms.Form):
         # with its own message, not by the field as an invalid choice.
         use_picker(self.fields["regions"], *GOVERNMENT_LEVELS)
         self.fields["users"].queryset = staff_in_scope(user)
-        self.fields["users"].widget = StaffPicker()
-        self.fields["users"].widget.choices = self.fields["users"].choices
+        use_account_picker(self.fields["users"], "notify:directive_staff_search")
         for kind, spec in KINDS.items():
             if spec.search:
                 field = TargetField(label=spec.label, required=False)

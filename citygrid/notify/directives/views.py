@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from citygrid.accounts.widgets import label, search_accounts
 from citygrid.core.errors import ActionError
 from citygrid.core.filtersets import INT_MAX
 from citygrid.notify.choices import RECEIPT_STATE_BADGE, ReceiptState
@@ -68,8 +69,9 @@ def staff_search(request):
     """Matches for the 指定人员 picker (`directives/pickers.py`): in the sender's territory."""
     if not can_send(request.user):
         raise PermissionDenied("只有社区（村）及以上层级的人员可以下达指令")
-    found = pickers.search_staff(request.user, request.GET.get("q", ""))
-    return JsonResponse({"results": [{"id": a.pk, "text": pickers.label(a)} for a in found]})
+    staff = pickers.staff_in_scope(request.user)
+    found = search_accounts(staff, request.GET.get("q", ""))
+    return JsonResponse({"results": [{"id": a.pk, "text": label(a)} for a in found]})
 
 
 @login_required

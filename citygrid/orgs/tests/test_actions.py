@@ -184,3 +184,22 @@ def test_tree_page_picks_up_a_new_region_on_its_next_check(client, officer, team
     client.force_login(officer)
     client.get(reverse("orgs:tree"))
     assert OrgUnit.objects.filter(code="330101001001003", name="甲三网格服务团队").exists()
+
+
+def test_a_members_account_is_searched_in_the_keepers_territory(client, tree, make_user):
+    keeper = make_user(perms=["orgs.add_staff", "orgs.view_staff"], scope=[tree.county_a])
+    inside = make_user(scope=[tree.grid_a1])
+    inside.full_name = "钱网格"
+    inside.save()
+    outside = make_user(scope=[tree.grid_b1])
+    outside.full_name = "钱乙区"
+    outside.save()
+    client.force_login(keeper)
+    url = reverse("orgs:account_search")
+    found = client.get(url, {"q": "钱"}).json()["results"]
+    assert [row["text"] for row in found] == [f"钱网格（{inside.username}）"]
+    # The member form holds the chosen account only, not a list of every account.
+    page = client.get(reverse("orgs:staff_add")).content.decode()
+    assert 'data-search-url="/teams/accounts/search/"' in page and "钱网格" not in page
+    client.force_login(make_user(perms=["orgs.view_staff"], scope=[tree.county_a]))
+    assert client.get(url, {"q": "钱"}).status_code == 403
