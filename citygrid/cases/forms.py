@@ -8,6 +8,7 @@ from itertools import groupby
 from django import forms
 from django.utils import timezone
 
+from citygrid.accounts.widgets import use_account_picker
 from citygrid.cases.choices import Channel, TaskKind, Urgency, VerificationOutcome
 from citygrid.cases.engine import Input, Transition
 from citygrid.cases.intake import Report
@@ -110,6 +111,7 @@ class DepartmentForm(ScopedModelForm):
         # Departments sit at a level of government, never inside a single grid.
         use_picker(self.fields["region"], *GOVERNMENT_LEVELS)
         self.fields["members"].queryset = self.fields["members"].queryset.filter(is_active=True)
+        use_account_picker(self.fields["members"], "cases:department_account_search")
 
 
 class DispatchRuleForm(ScopedModelForm):

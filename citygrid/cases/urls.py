@@ -29,6 +29,11 @@ urlpatterns = [
     path("desk/feed/", desk.desk_feed, name="desk_feed"),
     path("map/", desk.case_map, name="map"),
     path("map/data/", desk.map_data, name="map_data"),
+    path(
+        "departments/accounts/search/",
+        config.department_account_search,
+        name="department_account_search",
+    ),
     *model_urls(
         "categories",
         CaseCategory,

@@ -270,3 +270,20 @@ def test_every_detail_page_renders(client, setup, report, tree, make_user):
         assert response.status_code == 200, url
         assert text in response.content.decode(), url
     reset_calendar_cache()
+
+
+def test_a_departments_handlers_are_searched_in_the_keepers_territory(client, tree, make_user):
+    keeper = make_user(perms=["cases.change_department"], scope=[tree.county_a])
+    inside = make_user(scope=[tree.township_a])
+    inside.full_name = "周处置"
+    inside.save()
+    beside = make_user(scope=[tree.county_b])
+    beside.full_name = "周乙区"
+    beside.save()
+    client.force_login(keeper)
+    url = reverse("cases:department_account_search")
+    assert [r["text"] for r in client.get(url, {"q": "周"}).json()["results"]] == [
+        f"周处置（{inside.username}）"
+    ]
+    client.force_login(make_user(perms=["cases.view_department"], scope=[tree.county_a]))
+    assert client.get(url, {"q": "周"}).status_code == 403
