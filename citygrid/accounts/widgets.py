@@ -3,7 +3,10 @@ chosen ones (`static/citygrid/search-picker.js`) and its field's queryset valida
 answers names and logins of active accounts inside the searcher's territory, nothing else."""
 
 from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import JsonResponse
 from django.urls import reverse
 
 from citygrid.accounts.models import User
@@ -32,6 +35,20 @@ def search_accounts(accounts, text: str) -> list[User]:
         return []
     found = accounts.filter(Q(full_name__icontains=text) | Q(username__istartswith=text))
     return list(found.only("pk", "username", "full_name").order_by("username")[:SEARCH_RESULTS])
+
+
+def account_search_view(permissions: tuple[str, ...], refusal: str):
+    """A page's own account search: holders of any of `permissions` find the accounts inside
+    their territory; anyone else is refused with `refusal`."""
+
+    @login_required
+    def search(request):
+        if not any(request.user.has_perm(p) for p in permissions):
+            raise PermissionDenied(refusal)
+        found = search_accounts(accounts_in_scope(request.user), request.GET.get("q", ""))
+        return JsonResponse({"results": [{"id": a.pk, "text": label(a)} for a in found]})
+
+    return search
 
 
 class AccountPicker(forms.Select):

@@ -5,7 +5,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from citygrid.accounts.widgets import accounts_in_scope, label, search_accounts
+from citygrid.accounts.widgets import account_search_view
 from citygrid.core import records
 from citygrid.core.errors import ActionError
 from citygrid.core.views import generic
@@ -69,14 +69,9 @@ def unit_search(request):
     return JsonResponse({"results": [{"id": u.pk, "text": widgets.picker_label(u)} for u in units]})
 
 
-@login_required
-def account_search(request):
-    """Matches for a member's account (`accounts/widgets.py`): keepers of members only, and
-    accounts inside their territory only."""
-    if not (request.user.has_perm("orgs.add_staff") or request.user.has_perm("orgs.change_staff")):
-        raise PermissionDenied("您没有维护队伍成员的权限")
-    found = search_accounts(accounts_in_scope(request.user), request.GET.get("q", ""))
-    return JsonResponse({"results": [{"id": a.pk, "text": label(a)} for a in found]})
+account_search = account_search_view(
+    ("orgs.add_staff", "orgs.change_staff"), "您没有维护队伍成员的权限"
+)
 
 
 # --- units ----------------------------------------------------------------------------------

@@ -1,12 +1,9 @@
 """Configuration of the workflow: categories, departments, the dispatch matrix, time limits and
 the working calendar. Generic views; only the detail pages add their related records."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import JsonResponse
 
-from citygrid.accounts.widgets import accounts_in_scope, label, search_accounts
+from citygrid.accounts.widgets import account_search_view
 from citygrid.cases import filtersets, forms, tables
 from citygrid.cases.choices import OPEN_STATES, Step, Urgency
 from citygrid.cases.models import (
@@ -231,14 +228,7 @@ class WorkingPeriodChangeLogView(generic.ObjectChangeLogView):
     model = WorkingPeriod
 
 
-@login_required
-def department_account_search(request):
-    """Matches for a department's handlers (`accounts/widgets.py`): keepers of departments only,
-    and accounts inside their territory only."""
-    if not (
-        request.user.has_perm("cases.add_department")
-        or request.user.has_perm("cases.change_department")
-    ):
-        raise PermissionDenied("您没有维护处置部门的权限")
-    found = search_accounts(accounts_in_scope(request.user), request.GET.get("q", ""))
-    return JsonResponse({"results": [{"id": a.pk, "text": label(a)} for a in found]})
+# Matches for a department's handlers (`accounts/widgets.py`): keepers of departments only.
+department_account_search = account_search_view(
+    ("cases.add_department", "cases.change_department"), "您没有维护处置部门的权限"
+)
