@@ -61,6 +61,10 @@ class BaseTable(tables.Table):
         return mark_safe("".join(out))
 
 
+# A column kept on one line (codes, dates, short labels), so a wide list leaves its room to names.
+NOWRAP = {"td": {"class": "text-nowrap"}}
+
+
 class ObjectChangeTable(BaseTable):
     """The request id stays on the change's own page: a UUID in every row told a reader nothing."""
 
@@ -68,10 +72,10 @@ class ObjectChangeTable(BaseTable):
         verbose_name="时间",
         format="Y-m-d H:i:s",
         linkify=("core:objectchange", [tables.A("pk")]),
-        attrs={"td": {"class": "text-nowrap"}},
+        attrs=NOWRAP,
     )
     user_name = tables.Column(verbose_name="操作人", orderable=False)
-    action = tables.Column(verbose_name="操作", attrs={"td": {"class": "text-nowrap"}})
+    action = tables.Column(verbose_name="操作", attrs=NOWRAP)
     content_type = tables.Column(verbose_name="对象类型", accessor="content_type__name")
     object_repr = tables.Column(verbose_name="对象")
 

@@ -1,9 +1,7 @@
 import django_tables2 as tables
 
-from citygrid.core.tables import BaseTable
+from citygrid.core.tables import NOWRAP, BaseTable
 from citygrid.neworgs.models import NewOrganisation, OrgBranch, Regulation, WorkRecord
-
-NOWRAP = {"td": {"class": "text-nowrap"}}
 
 
 class NewOrganisationTable(BaseTable):

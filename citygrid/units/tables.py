@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
-from citygrid.core.tables import BaseTable
+from citygrid.core.tables import NOWRAP, BaseTable
 from citygrid.units.choices import LICENCE_STATE_BADGE, UNIT_STATUS_BADGE, LicenceState
 from citygrid.units.models import Unit
 
@@ -21,9 +21,6 @@ def licence_badges(unit) -> str:
         if flag
     ]
     return format_html_join(" ", '<span class="badge bg-{}-lt">{}</span>', shown)
-
-
-NOWRAP = {"td": {"class": "text-nowrap"}}
 
 
 class UnitTable(BaseTable):
